@@ -1,0 +1,602 @@
+/* json_parse: strict recursive-descent JSON parser building a cJSON tree.
+ *
+ * Recursion is bounded by max_depth (128 by default), so a hostile
+ * 100,000-level document fails fast without touching the stack limit.
+ * Duplicate keys are found per object by sorting the keys once the object
+ * is complete: O(n log n) even for an object with a million members.
+ */
+#include "catalog/json_parse.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/buf.h"
+
+struct parser {
+	const unsigned char *s;
+	size_t len, pos;
+	int depth, max_depth;
+	size_t values, max_values;
+	struct json_error *e;
+	struct buf str; /* scratch for decoded strings */
+};
+
+static void where(const unsigned char *s, size_t off, unsigned *line, unsigned *col)
+{
+	unsigned l = 1, c = 1;
+	for (size_t i = 0; i < off; i++) {
+		if (s[i] == '\n') {
+			l++;
+			c = 1;
+		} else if ((s[i] & 0xC0) != 0x80) {
+			c++; /* count characters, not continuation bytes */
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+__attribute__((format(printf, 4, 5)))
+static void fail_at(struct parser *p, size_t off, int err, const char *fmt, ...)
+{
+	if (p->e->err)
+		return; /* keep the first problem */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->e->msg, sizeof(p->e->msg), fmt, ap);
+	va_end(ap);
+	p->e->err = err;
+	p->e->offset = off;
+	where(p->s, off, &p->e->line, &p->e->col);
+}
+
+#define fail(p, ...) fail_at((p), (p)->pos, EINVAL, __VA_ARGS__)
+
+/* Length of the UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t k;
+	unsigned lo = 0x80, hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF) {
+		k = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		k = 3;
+		if (c == 0xE0)
+			lo = 0xA0;      /* overlong */
+		else if (c == 0xED)
+			hi = 0x9F;      /* UTF-16 surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		k = 4;
+		if (c == 0xF0)
+			lo = 0x90;      /* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F;      /* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (n < k || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < k; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	return k;
+}
+
+int json_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_seq(u + i, len - i);
+		if (!k)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+static void skip_ws(struct parser *p)
+{
+	while (p->pos < p->len) {
+		unsigned char c = p->s[p->pos];
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			break;
+		p->pos++;
+	}
+}
+
+static int count_value(struct parser *p)
+{
+	if (++p->values > p->max_values) {
+		fail_at(p, p->pos, EFBIG, "more than %zu values in one document", p->max_values);
+		return -1;
+	}
+	return 0;
+}
+
+static int hex4(const unsigned char *s, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned c = s[i], d;
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v * 16 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static void put_utf8(struct buf *b, unsigned cp)
+{
+	char o[4];
+	size_t n;
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		o[0] = (char)(0xF0 | (cp >> 18));
+		o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[3] = (char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	buf_add(b, o, n);
+}
+
+/* \uXXXX (and its low surrogate, if it is a high one) at p->pos, which
+ * points at the 'u'. */
+static int parse_u_escape(struct parser *p)
+{
+	size_t start = p->pos - 1;
+	unsigned cp, lo;
+	if (p->len - p->pos < 5 || hex4(p->s + p->pos + 1, &cp) < 0) {
+		fail_at(p, start, EINVAL, "invalid \\u escape: expected four hex digits");
+		return -1;
+	}
+	p->pos += 5;
+	if (cp >= 0xDC00 && cp <= 0xDFFF) {
+		fail_at(p, start, EINVAL, "invalid \\u escape: lone low surrogate \\u%04X", cp);
+		return -1;
+	}
+	if (cp >= 0xD800 && cp <= 0xDBFF) {
+		if (p->len - p->pos < 6 || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u' ||
+		    hex4(p->s + p->pos + 2, &lo) < 0 || lo < 0xDC00 || lo > 0xDFFF) {
+			fail_at(p, start, EINVAL,
+				"invalid \\u escape: high surrogate \\u%04X without its low surrogate", cp);
+			return -1;
+		}
+		p->pos += 6;
+		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+	}
+	if (cp == 0) {
+		fail_at(p, start, EINVAL, "NUL character (\\u0000) in a string");
+		return -1;
+	}
+	put_utf8(&p->str, cp);
+	return 0;
+}
+
+static int parse_escape(struct parser *p)
+{
+	unsigned char c = p->pos < p->len ? p->s[p->pos] : 0;
+	char out;
+	switch (c) {
+	case '"': out = '"'; break;
+	case '\\': out = '\\'; break;
+	case '/': out = '/'; break;
+	case 'b': out = '\b'; break;
+	case 'f': out = '\f'; break;
+	case 'n': out = '\n'; break;
+	case 'r': out = '\r'; break;
+	case 't': out = '\t'; break;
+	case 'u': return parse_u_escape(p);
+	default:
+		fail_at(p, p->pos - 1, EINVAL, "invalid escape sequence in a string");
+		return -1;
+	}
+	p->pos++;
+	buf_addc(&p->str, out);
+	return 0;
+}
+
+/* Decodes the string at p->pos (which is at the opening quote) into
+ * p->str.  Returns 0 or -1. */
+static int parse_string_raw(struct parser *p)
+{
+	size_t start = p->pos++;
+	buf_reset(&p->str);
+	for (;;) {
+		if (p->pos >= p->len) {
+			fail_at(p, start, EINVAL, "unterminated string");
+			return -1;
+		}
+		unsigned char c = p->s[p->pos];
+		if (c == '"') {
+			p->pos++;
+			break;
+		}
+		if (c == '\\') {
+			p->pos++;
+			if (parse_escape(p) < 0)
+				return -1;
+			continue;
+		}
+		if (c == 0) {
+			fail(p, "NUL byte in a string");
+			return -1;
+		}
+		if (c < 0x20) {
+			fail(p, "unescaped control character 0x%02X in a string", c);
+			return -1;
+		}
+		size_t k = utf8_seq(p->s + p->pos, p->len - p->pos);
+		if (!k) {
+			fail(p, "invalid UTF-8 in a string");
+			return -1;
+		}
+		/* Copy the longest run of plain bytes at once. */
+		size_t run = p->pos + k;
+		while (run < p->len && p->s[run] >= 0x20 && p->s[run] < 0x80 &&
+		       p->s[run] != '"' && p->s[run] != '\\')
+			run++;
+		buf_add(&p->str, p->s + p->pos, run - p->pos);
+		p->pos = run;
+	}
+	if (buf_error(&p->str)) {
+		fail_at(p, start, ENOMEM, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static size_t digits(const struct parser *p, size_t i)
+{
+	while (i < p->len && p->s[i] >= '0' && p->s[i] <= '9')
+		i++;
+	return i;
+}
+
+static cJSON *parse_number(struct parser *p)
+{
+	size_t start = p->pos, i = p->pos;
+	if (i < p->len && p->s[i] == '-')
+		i++;
+	if (i >= p->len || p->s[i] < '0' || p->s[i] > '9') {
+		fail_at(p, start, EINVAL, "invalid number");
+		return NULL;
+	}
+	if (p->s[i] == '0') {
+		i++;
+		if (i < p->len && p->s[i] >= '0' && p->s[i] <= '9') {
+			fail_at(p, start, EINVAL, "invalid number: leading zero");
+			return NULL;
+		}
+	} else {
+		i = digits(p, i);
+	}
+	if (i < p->len && p->s[i] == '.') {
+		size_t j = digits(p, i + 1);
+		if (j == i + 1) {
+			fail_at(p, i, EINVAL, "invalid number: expected a digit after '.'");
+			return NULL;
+		}
+		i = j;
+	}
+	if (i < p->len && (p->s[i] == 'e' || p->s[i] == 'E')) {
+		size_t j = i + 1;
+		if (j < p->len && (p->s[j] == '+' || p->s[j] == '-'))
+			j++;
+		size_t k = digits(p, j);
+		if (k == j) {
+			fail_at(p, i, EINVAL, "invalid number: expected a digit in the exponent");
+			return NULL;
+		}
+		i = k;
+	}
+	/* strtod needs a terminated copy; the input need not be terminated. */
+	size_t n = i - start;
+	char small[64], *tmp = n < sizeof(small) ? small : malloc(n + 1);
+	if (!tmp) {
+		fail_at(p, start, ENOMEM, "out of memory");
+		return NULL;
+	}
+	memcpy(tmp, p->s + start, n);
+	tmp[n] = '\0';
+	double d = strtod(tmp, NULL);
+	if (tmp != small)
+		free(tmp);
+	if (isinf(d)) {
+		fail_at(p, start, EINVAL, "number out of range");
+		return NULL;
+	}
+	p->pos = i;
+	cJSON *v = cJSON_CreateNumber(d);
+	if (!v)
+		fail_at(p, start, ENOMEM, "out of memory");
+	return v;
+}
+
+static cJSON *parse_value(struct parser *p);
+
+static int enter(struct parser *p)
+{
+	if (++p->depth > p->max_depth) {
+		fail(p, "nesting deeper than %d levels", p->max_depth);
+		return -1;
+	}
+	return 0;
+}
+
+static cJSON *parse_array(struct parser *p)
+{
+	if (enter(p) < 0)
+		return NULL;
+	cJSON *arr = cJSON_CreateArray();
+	if (!arr) {
+		fail_at(p, p->pos, ENOMEM, "out of memory");
+		return NULL;
+	}
+	p->pos++; /* '[' */
+	skip_ws(p);
+	if (p->pos < p->len && p->s[p->pos] == ']') {
+		p->pos++;
+		p->depth--;
+		return arr;
+	}
+	for (;;) {
+		skip_ws(p);
+		cJSON *v = parse_value(p);
+		if (!v)
+			goto bad;
+		cJSON_AddItemToArray(arr, v);
+		skip_ws(p);
+		if (p->pos < p->len && p->s[p->pos] == ',') {
+			p->pos++;
+			continue;
+		}
+		if (p->pos < p->len && p->s[p->pos] == ']') {
+			p->pos++;
+			break;
+		}
+		fail(p, p->pos < p->len ? "expected ',' or ']' in an array" : "unexpected end of input in an array");
+		goto bad;
+	}
+	p->depth--;
+	return arr;
+bad:
+	cJSON_Delete(arr);
+	return NULL;
+}
+
+struct keypos {
+	const char *key;
+	size_t off;
+};
+
+static int keypos_cmp(const void *a, const void *b)
+{
+	const struct keypos *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	if (c)
+		return c;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* After sorting, equal keys are adjacent and ordered by position, so the
+ * first repeat in the document is the smallest offset among the repeats. */
+static int check_duplicates(struct parser *p, struct keypos *kp, size_t n)
+{
+	qsort(kp, n, sizeof(*kp), keypos_cmp);
+	size_t best = (size_t)-1;
+	const char *key = NULL;
+	for (size_t i = 1; i < n; i++) {
+		if (!strcmp(kp[i - 1].key, kp[i].key) && kp[i].off < best) {
+			best = kp[i].off;
+			key = kp[i].key;
+		}
+	}
+	if (!key)
+		return 0;
+	fail_at(p, best, EINVAL, "duplicate key \"%.80s\" in an object", key);
+	return -1;
+}
+
+static int parse_member(struct parser *p, cJSON *obj, struct keypos **kp, size_t *nk, size_t *ck)
+{
+	skip_ws(p);
+	if (p->pos >= p->len || p->s[p->pos] != '"') {
+		fail(p, p->pos < p->len ? "expected a string key in an object" : "unexpected end of input in an object");
+		return -1;
+	}
+	size_t koff = p->pos;
+	if (parse_string_raw(p) < 0)
+		return -1;
+	char *key = strdup(buf_str(&p->str));
+	if (!key) {
+		fail_at(p, koff, ENOMEM, "out of memory");
+		return -1;
+	}
+	skip_ws(p);
+	if (p->pos >= p->len || p->s[p->pos] != ':') {
+		free(key);
+		fail(p, "expected ':' after a key");
+		return -1;
+	}
+	p->pos++;
+	skip_ws(p);
+	cJSON *v = parse_value(p);
+	if (!v) {
+		free(key);
+		return -1;
+	}
+	/* Hand the key to cJSON without another copy; cJSON_Delete frees it. */
+	v->string = key;
+	cJSON_AddItemToArray(obj, v);
+	if (*nk == *ck) {
+		size_t c = *ck ? *ck * 2 : 16;
+		struct keypos *n = realloc(*kp, c * sizeof(**kp));
+		if (!n) {
+			fail_at(p, koff, ENOMEM, "out of memory");
+			return -1;
+		}
+		*kp = n;
+		*ck = c;
+	}
+	(*kp)[(*nk)++] = (struct keypos){ key, koff };
+	return 0;
+}
+
+static cJSON *parse_object(struct parser *p)
+{
+	if (enter(p) < 0)
+		return NULL;
+	cJSON *obj = cJSON_CreateObject();
+	struct keypos *kp = NULL;
+	size_t nk = 0, ck = 0;
+	if (!obj) {
+		fail_at(p, p->pos, ENOMEM, "out of memory");
+		return NULL;
+	}
+	p->pos++; /* '{' */
+	skip_ws(p);
+	if (p->pos < p->len && p->s[p->pos] == '}') {
+		p->pos++;
+		goto done;
+	}
+	for (;;) {
+		if (parse_member(p, obj, &kp, &nk, &ck) < 0)
+			goto bad;
+		skip_ws(p);
+		if (p->pos < p->len && p->s[p->pos] == ',') {
+			p->pos++;
+			continue;
+		}
+		if (p->pos < p->len && p->s[p->pos] == '}') {
+			p->pos++;
+			break;
+		}
+		fail(p, p->pos < p->len ? "expected ',' or '}' in an object" : "unexpected end of input in an object");
+		goto bad;
+	}
+	if (nk > 1 && check_duplicates(p, kp, nk) < 0)
+		goto bad;
+done:
+	free(kp);
+	p->depth--;
+	return obj;
+bad:
+	free(kp);
+	cJSON_Delete(obj);
+	return NULL;
+}
+
+static cJSON *parse_literal(struct parser *p)
+{
+	static const struct { const char *text; int type; } lit[] = {
+		{ "true", cJSON_True }, { "false", cJSON_False }, { "null", cJSON_NULL },
+	};
+	for (size_t i = 0; i < 3; i++) {
+		size_t n = strlen(lit[i].text);
+		if (p->len - p->pos >= n && !memcmp(p->s + p->pos, lit[i].text, n)) {
+			p->pos += n;
+			cJSON *v = lit[i].type == cJSON_NULL ? cJSON_CreateNull()
+							    : cJSON_CreateBool(lit[i].type == cJSON_True);
+			if (!v)
+				fail_at(p, p->pos - n, ENOMEM, "out of memory");
+			return v;
+		}
+	}
+	unsigned char c = p->s[p->pos];
+	if (c == 0)
+		fail(p, "NUL byte");
+	else if (c >= 0x80 && !utf8_seq(p->s + p->pos, p->len - p->pos))
+		fail(p, "invalid UTF-8");
+	else if (c >= 0x20 && c < 0x7f)
+		fail(p, "unexpected character '%c'", c);
+	else
+		fail(p, "unexpected character");
+	return NULL;
+}
+
+static cJSON *parse_value(struct parser *p)
+{
+	if (p->pos >= p->len) {
+		fail(p, "unexpected end of input: expected a value");
+		return NULL;
+	}
+	if (count_value(p) < 0)
+		return NULL;
+	unsigned char c = p->s[p->pos];
+	if (c == '{')
+		return parse_object(p);
+	if (c == '[')
+		return parse_array(p);
+	if (c == '"') {
+		size_t start = p->pos;
+		if (parse_string_raw(p) < 0)
+			return NULL;
+		cJSON *v = cJSON_CreateString(buf_str(&p->str));
+		if (!v)
+			fail_at(p, start, ENOMEM, "out of memory");
+		return v;
+	}
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return parse_number(p);
+	return parse_literal(p);
+}
+
+cJSON *json_parse(const char *buf, size_t len, const struct json_limits *limits,
+		  struct json_error *e)
+{
+	struct parser p = {
+		.s = (const unsigned char *)buf,
+		.len = len,
+		.max_depth = limits ? limits->max_depth : JSON_DEFAULT_DEPTH,
+		.max_values = limits ? limits->max_values : JSON_DEFAULT_VALUES,
+		.e = e,
+		.str = BUF_INIT,
+	};
+	memset(e, 0, sizeof(*e));
+	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
+		fail(&p, "starts with a UTF-8 byte order mark; save the file without one");
+		return NULL;
+	}
+	skip_ws(&p);
+	cJSON *root = parse_value(&p);
+	if (root) {
+		skip_ws(&p);
+		if (p.pos < p.len) {
+			if (p.s[p.pos] == 0)
+				fail(&p, "NUL byte after the document");
+			else
+				fail(&p, "unexpected data after the end of the document");
+			cJSON_Delete(root);
+			root = NULL;
+		}
+	}
+	buf_free(&p.str);
+	return root;
+}

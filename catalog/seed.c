@@ -1,0 +1,100 @@
+/* seed: seed datasets into records. */
+#include "catalog/seed.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog/json_print.h"
+#include "catalog/merge.h"
+#include "store/records.h"
+
+struct seeding {
+	struct db *db;
+	int64_t tbl;
+	int64_t ts;
+	struct changes *ch;
+	struct seed_counts *n;
+	int64_t added;
+	struct buf old, body;
+};
+
+static int write_record(struct seeding *s, const char *key, const cJSON *rec, int64_t old_id, int merge)
+{
+	buf_reset(&s->body);
+	int rc = merge ? merge_record(buf_str(&s->old), s->old.len, rec, &s->body) : json_print_pretty(rec, &s->body);
+	if (rc < 0)
+		return rc;
+	rc = records_put(s->db, s->tbl, key, s->body.p, s->body.len, s->ts++, old_id);
+	if (rc < 0)
+		return rc;
+	if (old_id) {
+		char file[300];
+		snprintf(file, sizeof(file), "%s.json", key);
+		changes_entry(s->ch, tree_node(T_TABLE, (uint64_t)s->tbl), file);
+		s->n->updated++;
+	} else {
+		s->added++;
+		s->n->inserted++;
+	}
+	return 0;
+}
+
+static int seed_record(struct seeding *s, const struct art_seed *ds, size_t di, const char *key, const cJSON *rec,
+		       struct diag *d)
+{
+	int64_t old_id = 0;
+	buf_reset(&s->old);
+	int rc = records_get(s->db, s->tbl, key, &old_id, &s->old);
+	if (rc < 0 && rc != -ENOENT)
+		return rc;
+	int exists = rc == 0;
+	switch (ds->mode) {
+	case SEED_INSERT:
+		if (exists) {
+			diag_add(d, EEXIST, "data[%zu] (%s): record \"%s\" already exists and the dataset's mode is insert: "
+				 "use mode upsert or ignore, or give the record another key", di, ds->object, key);
+			return -EEXIST;
+		}
+		return write_record(s, key, rec, 0, 0);
+	case SEED_UPDATE:
+		if (!exists) {
+			s->n->skipped++;
+			return 0;
+		}
+		return write_record(s, key, rec, old_id, 1);
+	case SEED_UPSERT:
+		return write_record(s, key, rec, old_id, exists);
+	case SEED_REPLACE:
+		return write_record(s, key, rec, old_id, 0);
+	case SEED_IGNORE:
+		if (exists) {
+			s->n->skipped++;
+			return 0;
+		}
+		return write_record(s, key, rec, 0, 0);
+	}
+	return -EINVAL;
+}
+
+int seed_apply(struct db *db, int64_t tenant, const struct artifact *a, int64_t ts, struct diag *d,
+	       struct changes *ch, struct seed_counts *n)
+{
+	struct seeding s = { .db = db, .ts = ts, .ch = ch, .n = n, .old = BUF_INIT, .body = BUF_INIT };
+	int rc = 0;
+	memset(n, 0, sizeof(*n));
+	for (size_t i = 0; i < a->nseeds && rc == 0; i++) {
+		const struct art_seed *ds = &a->seeds[i];
+		rc = records_table(db, tenant, ds->object, ts, &s.tbl, NULL);
+		s.added = 0;
+		size_t r = 0;
+		for (const cJSON *rec = ds->records->child; rec && r < ds->nrecords && rc == 0; rec = rec->next, r++)
+			rc = seed_record(&s, ds, i, ds->keys[r], rec, d);
+		if (rc == 0)
+			rc = records_table_done(db, s.tbl, s.added, s.ts);
+		changes_node(ch, tree_node(T_TABLE, (uint64_t)s.tbl), 0);
+	}
+	buf_free(&s.old);
+	buf_free(&s.body);
+	return rc;
+}

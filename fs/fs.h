@@ -1,0 +1,77 @@
+/* fs: the daemon's state shared by the FUSE operations. */
+#ifndef OSFS_FS_H
+#define OSFS_FS_H
+
+#define FUSE_USE_VERSION 312
+
+#include <fuse_lowlevel.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "fs/inval.h"
+#include "fs/uploads.h"
+#include "store/db.h"
+#include "store/tree.h"
+
+struct osfs {
+	struct store *store;
+	struct fuse_session *se;
+	struct uploads uploads;
+	struct inval inval;
+	size_t max_artifact;
+	int readonly;
+	double entry_timeout;  /* seconds the kernel may keep names and attributes */
+	int foreground;
+};
+
+/* The daemon's state, from a request. */
+static inline struct osfs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* struct stat from tree attributes. */
+void fs_stat(const struct tree_attr *a, struct stat *st);
+/* Reply to a lookup/create with a store node. */
+void fs_entry(const struct tree_attr *a, double timeout, struct fuse_entry_param *e);
+
+/* One open file: a snapshot of a store file, or a pending upload. */
+struct handle {
+	struct upload *up;     /* pending upload or staged replacement, else NULL */
+	struct buf data;       /* content at open() for store files */
+};
+
+/* Operations (fs/ops_read.c, fs/ops_write.c, fs/ops_tree.c). */
+void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_statfs(fuse_req_t req, fuse_ino_t ino);
+void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi);
+void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi);
+void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi);
+void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent, const char *newname,
+	       unsigned int flags);
+void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
+void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags);
+void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+
+/* Attributes of a pending upload (fs/ops_read.c). */
+void fs_upload_attr(struct upload *up, struct tree_attr *a);
+/* Installs an upload's bytes as install/<target> (fs/ops_write.c). */
+int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, const char *name, uint64_t held);
+
+/* Messages for the daemon's stderr (foreground) or syslog. */
+void fs_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fs_echo(const char *tenant, const char *line);
+
+#endif

@@ -1,0 +1,330 @@
+/* osfs: the daemon.  Parses options, opens the store, mounts, serves.
+ *
+ *   osfs [options] MOUNTPOINT
+ *   osfs STORE MOUNTPOINT -o OPTIONS      (as mount.fuse3 runs fstab types)
+ */
+#include "fs/fs.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "catalog/artifact.h"
+#include "catalog/install.h"
+
+static int use_syslog;
+
+void fs_say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (use_syslog) {
+		vsyslog(LOG_NOTICE, fmt, ap);
+	} else {
+		fputs("osfs: ", stderr);
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	}
+	va_end(ap);
+}
+
+void fs_echo(const char *tenant, const char *line)
+{
+	fs_say("tenant %s: %s", tenant, line);
+}
+
+struct options {
+	char *store;
+	char *preload;
+	char *preload_tenant;
+	char *catalog;
+	char *max_artifact;
+	char *entry_timeout;
+	char *nonopt[2];
+	int nnonopt;
+	int help, version, ro;
+};
+
+enum { KEY_HELP, KEY_VERSION, KEY_RO };
+
+#define OPT(t, p) { t, offsetof(struct options, p), 1 }
+static const struct fuse_opt opt_specs[] = {
+	OPT("store=%s", store),
+	OPT("preload=%s", preload),
+	OPT("preload_tenant=%s", preload_tenant),
+	OPT("catalog=%s", catalog),
+	OPT("max_artifact=%s", max_artifact),
+	OPT("entry_timeout=%s", entry_timeout),
+	FUSE_OPT_KEY("--help", KEY_HELP),
+	FUSE_OPT_KEY("-h", KEY_HELP),
+	FUSE_OPT_KEY("--version", KEY_VERSION),
+	FUSE_OPT_KEY("-V", KEY_VERSION),
+	FUSE_OPT_KEY("ro", KEY_RO),
+	FUSE_OPT_END
+};
+
+static int opt_proc(void *data, const char *arg, int key, struct fuse_args *out)
+{
+	(void)out;
+	struct options *o = data;
+	switch (key) {
+	case KEY_HELP: o->help = 1; return 0;
+	case KEY_VERSION: o->version = 1; return 0;
+	case KEY_RO: o->ro = 1; return 1; /* the kernel mounts read-only too */
+	case FUSE_OPT_KEY_NONOPT:
+		if (o->nnonopt == 2) {
+			fprintf(stderr, "osfs: too many arguments: %s\nTry 'osfs --help'.\n", arg);
+			return -1;
+		}
+		o->nonopt[o->nnonopt++] = strdup(arg);
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static void usage(void)
+{
+	printf("usage: osfs [options] MOUNTPOINT\n"
+	       "       osfs STORE MOUNTPOINT [-o options]   (the form mount.fuse3 and /etc/fstab use)\n"
+	       "\n"
+	       "Mounts the packages and tenants of an ObjectStack store as a directory tree.\n"
+	       "Install a package: cp dist/objectstack.json MOUNTPOINT/tenants/T/install/\n"
+	       "\n"
+	       "osfs options (each also as -o NAME=VALUE):\n"
+	       "    -o store=PATH            the SQLite store (default: $OSFS_STORE, else\n"
+	       "                             /var/lib/osfs/store.db for root, else\n"
+	       "                             ${XDG_DATA_HOME:-~/.local/share}/osfs/store.db)\n"
+	       "    -o max_artifact=BYTES    largest artifact accepted (default 64M; K, M, G suffixes)\n"
+	       "    -o entry_timeout=SECONDS how long the kernel may cache names and attributes\n"
+	       "                             (default 3600; every change is invalidated at once)\n"
+	       "    -o preload=PATH[:PATH]   artifacts to install at mount time\n"
+	       "    -o preload_tenant=NAME   the tenant they go to (default: default)\n"
+	       "    -o catalog=URL           a remote catalog\n"
+	       "    -h, --help               this help\n"
+	       "    -V, --version            the version\n"
+	       "\n");
+	printf("FUSE options:\n");
+	fuse_cmdline_help();
+	fuse_lowlevel_help();
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end || v == 0 || v > ((unsigned long long)1 << 40))
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int mkdirs(const char *path)
+{
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return 0;
+}
+
+/* The store path, absolute (the daemon leaves its working directory). */
+static char *store_path(const char *given)
+{
+	char buf[PATH_MAX], cwd[PATH_MAX];
+	const char *p = given ? given : getenv("OSFS_STORE");
+	if (!p || !*p) {
+		const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+		if (geteuid() == 0)
+			snprintf(buf, sizeof(buf), "/var/lib/osfs/store.db");
+		else if (xdg && *xdg)
+			snprintf(buf, sizeof(buf), "%s/osfs/store.db", xdg);
+		else
+			snprintf(buf, sizeof(buf), "%s/.local/share/osfs/store.db", home ? home : "/tmp");
+		if (mkdirs(buf) < 0)
+			fprintf(stderr, "osfs: cannot create the directory of %s: %s\n", buf, strerror(errno));
+		p = buf;
+	}
+	if (p[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return strdup(p);
+	char *abs = NULL;
+	if (asprintf(&abs, "%s/%s", cwd, p) < 0)
+		return NULL;
+	return abs;
+}
+
+static void fs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	/* open(O_TRUNC) of an installed file stages an empty replacement. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* Uploads need every write as it is sent. */
+	conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
+}
+
+static const struct fuse_lowlevel_ops ops = {
+	.init = fs_init,
+	.lookup = fs_lookup,
+	.getattr = fs_getattr,
+	.setattr = fs_setattr,
+	.readdir = fs_readdir,
+	.readdirplus = fs_readdirplus,
+	.open = fs_open,
+	.read = fs_read,
+	.write = fs_write,
+	.flush = fs_flush,
+	.fsync = fs_fsync,
+	.release = fs_release,
+	.create = fs_create,
+	.unlink = fs_unlink,
+	.rename = fs_rename,
+	.mkdir = fs_mkdir,
+	.rmdir = fs_rmdir,
+	.statfs = fs_statfs,
+	.getxattr = fs_getxattr,
+	.listxattr = fs_listxattr,
+	.setxattr = fs_setxattr,
+	.removexattr = fs_removexattr,
+};
+
+static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_opts *cmd)
+{
+	int rc = 1;
+	fs->se = fuse_session_new(args, &ops, sizeof(ops), fs);
+	if (!fs->se)
+		return 1;
+	if (fuse_set_signal_handlers(fs->se) != 0)
+		goto destroy;
+	if (fuse_session_mount(fs->se, cmd->mountpoint) != 0) {
+		fprintf(stderr, "osfs: cannot mount on %s: if an earlier osfs died there, run "
+			"'fusermount3 -u %s' and try again\n", cmd->mountpoint, cmd->mountpoint);
+		goto handlers;
+	}
+	fuse_daemonize(cmd->foreground);
+	use_syslog = !cmd->foreground;
+	if (inval_start(&fs->inval, fs->se) < 0)
+		goto unmount;
+	if (cmd->singlethread) {
+		rc = fuse_session_loop(fs->se);
+	} else {
+		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+		fuse_loop_cfg_set_clone_fd(cfg, cmd->clone_fd);
+		fuse_loop_cfg_set_max_threads(cfg, cmd->max_threads);
+		fuse_loop_cfg_set_idle_threads(cfg, cmd->max_idle_threads);
+		rc = fuse_session_loop_mt(fs->se, cfg);
+		fuse_loop_cfg_destroy(cfg);
+	}
+	inval_stop(&fs->inval);
+unmount:
+	fuse_session_unmount(fs->se);
+handlers:
+	fuse_remove_signal_handlers(fs->se);
+destroy:
+	fuse_session_destroy(fs->se);
+	return rc ? 1 : 0;
+}
+
+static int prepare(struct osfs *fs, const struct options *o)
+{
+	char err[512];
+	fs->max_artifact = ARTIFACT_DEFAULT_MAX;
+	fs->entry_timeout = 3600;
+	fs->readonly = o->ro;
+	if (o->max_artifact && parse_size(o->max_artifact, &fs->max_artifact) < 0) {
+		fprintf(stderr, "osfs: max_artifact=%s: expected a size in bytes such as 67108864 or 64M\n", o->max_artifact);
+		return -1;
+	}
+	if (o->entry_timeout) {
+		char *end;
+		fs->entry_timeout = strtod(o->entry_timeout, &end);
+		if (*end || fs->entry_timeout < 0) {
+			fprintf(stderr, "osfs: entry_timeout=%s: expected a number of seconds\n", o->entry_timeout);
+			return -1;
+		}
+	}
+	if (o->preload || o->catalog) {
+		fprintf(stderr, "osfs: %s is not supported by this version yet\n", o->preload ? "preload" : "catalog");
+		return -1;
+	}
+	char *path = store_path(o->store ? o->store : o->nnonopt == 2 ? o->nonopt[0] : NULL);
+	if (!path || store_open(&fs->store, path, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "osfs: %s\n", path ? err : "out of memory");
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (!fs->readonly && install_refresh_system(fs->store) < 0) {
+		fprintf(stderr, "osfs: cannot bring the system packages of the store up to date\n");
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct options o;
+	struct fuse_cmdline_opts cmd;
+	struct osfs fs;
+	int rc = 1;
+	memset(&o, 0, sizeof(o));
+	memset(&fs, 0, sizeof(fs));
+	memset(&cmd, 0, sizeof(cmd));
+	if (fuse_opt_parse(&args, &o, opt_specs, opt_proc) != 0)
+		return 1;
+	if (o.help || o.version) {
+		if (o.help)
+			usage();
+		else
+			printf("osfs %s (libfuse %s, SQLite %s)\n", OSFS_VERSION, fuse_pkgversion(), sqlite3_libversion());
+		rc = 0;
+		goto out;
+	}
+	if (o.nnonopt == 0) {
+		fprintf(stderr, "osfs: no mount point given\nusage: osfs [options] MOUNTPOINT (see osfs --help)\n");
+		goto out;
+	}
+	if (fuse_opt_add_arg(&args, o.nonopt[o.nnonopt - 1]) != 0 || fuse_parse_cmdline(&args, &cmd) != 0)
+		goto out;
+	uploads_init(&fs.uploads);
+	install_echo = fs_echo;
+	if (prepare(&fs, &o) == 0)
+		rc = serve(&fs, &args, &cmd);
+	store_close(fs.store);
+	uploads_destroy(&fs.uploads);
+out:
+	free(cmd.mountpoint);
+	for (int i = 0; i < o.nnonopt; i++)
+		free(o.nonopt[i]);
+	free(o.store);
+	free(o.preload);
+	free(o.preload_tenant);
+	free(o.catalog);
+	free(o.max_artifact);
+	free(o.entry_timeout);
+	fuse_opt_free_args(&args);
+	return rc;
+}

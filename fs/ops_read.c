@@ -1,0 +1,333 @@
+/* ops_read: the FUSE operations that only read: lookup, getattr,
+ * readdir(plus), open/read/release, statfs, xattrs.
+ *
+ * Store files are immutable per inode (a changed file is a new inode), so
+ * the kernel may keep their pages (keep_cache) and attributes for the whole
+ * entry timeout; open() still takes a snapshot so that a file's content
+ * stays what it was at open() even if an install removes it meanwhile.
+ */
+#include "fs/fs.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "fs/ino.h"
+
+#define NS 1000000000
+
+void fs_stat(const struct tree_attr *a, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino_of(a->node);
+	st->st_mode = a->mode;
+	st->st_nlink = a->nlink;
+	st->st_uid = a->uid;
+	st->st_gid = a->gid;
+	st->st_size = (off_t)a->size;
+	st->st_blksize = 4096;
+	st->st_blocks = (blkcnt_t)((a->size + 511) / 512);
+	st->st_mtim.tv_sec = a->mtime / NS;
+	st->st_mtim.tv_nsec = a->mtime % NS;
+	st->st_atim = st->st_mtim;
+	st->st_ctim = st->st_mtim;
+}
+
+void fs_entry(const struct tree_attr *a, double timeout, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = ino_of(a->node);
+	e->generation = 1;
+	e->attr_timeout = timeout;
+	e->entry_timeout = timeout;
+	fs_stat(a, &e->attr);
+}
+
+/* Attributes of a pending upload. */
+void fs_upload_attr(struct upload *up, struct tree_attr *a)
+{
+	memset(a, 0, sizeof(*a));
+	pthread_mutex_lock(&up->lock);
+	a->node = tree_node(T_UPLOAD, up->id);
+	a->mode = S_IFREG | up->mode;
+	a->uid = up->uid;
+	a->gid = up->gid;
+	a->nlink = 1;
+	a->size = up->data.len;
+	a->mtime = up->mtime;
+	pthread_mutex_unlock(&up->lock);
+}
+
+static int getattr_node(struct osfs *fs, struct tree_node n, struct tree_attr *a)
+{
+	if (n.type == T_UPLOAD) {
+		struct upload *up = uploads_get(&fs->uploads, n.id);
+		if (!up)
+			return -ENOENT;
+		fs_upload_attr(up, a);
+		uploads_put(&fs->uploads, up);
+		return 0;
+	}
+	struct db *db = store_acquire(fs->store);
+	if (!db)
+		return -ENOMEM;
+	int rc = tree_getattr(db, n, a);
+	store_release(db);
+	return rc;
+}
+
+void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct osfs *fs = fs_of(req);
+	struct tree_node n = ino_node(ino);
+	struct tree_attr a;
+	struct stat st;
+	int rc = getattr_node(fs, n, &a);
+	struct handle *h = fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
+	if (rc == -ENOENT && h && !h->up) {
+		/* fstat() of a file an install removed after open() */
+		memset(&a, 0, sizeof(a));
+		a.node = n;
+		a.mode = S_IFREG | 0444;
+		a.nlink = 0;
+		a.size = h->data.len;
+		rc = 0;
+	}
+	if (rc < 0) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fs_stat(&a, &st);
+	fuse_reply_attr(req, &st, n.type == T_UPLOAD ? 0 : fs->entry_timeout);
+}
+
+static int lookup_upload(struct osfs *fs, struct db *db, struct tree_node dir, const char *name,
+			 struct tree_attr *a)
+{
+	int64_t tenant;
+	int rc = tree_tenant_of(db, dir, &tenant);
+	if (rc < 0)
+		return rc;
+	struct upload *up = uploads_find(&fs->uploads, tenant, name);
+	if (!up)
+		return -ENOENT;
+	fs_upload_attr(up, a);
+	uploads_put(&fs->uploads, up);
+	return 0;
+}
+
+void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct osfs *fs = fs_of(req);
+	struct tree_node dir = ino_node(parent);
+	struct tree_attr a;
+	struct fuse_entry_param e;
+	struct db *db = store_acquire(fs->store);
+	if (!db) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	int rc = tree_lookup(db, dir, name, &a);
+	if (rc == -ENOENT && dir.type == T_INSTDIR)
+		rc = lookup_upload(fs, db, dir, name, &a);
+	store_release(db);
+	if (rc == 0 && ino_valid(a.node) < 0)
+		rc = -EOVERFLOW;
+	if (rc < 0) {
+		/* A plain error: the kernel caches no negative entry, so a
+		 * name that an install adds later is found at once. */
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fs_entry(&a, a.node.type == T_UPLOAD ? 0 : fs->entry_timeout, &e);
+	fuse_reply_entry(req, &e);
+}
+
+struct dirbuf {
+	fuse_req_t req;
+	struct osfs *fs;
+	char *buf;
+	size_t size, used;
+	int plus;
+};
+
+static int dir_add(void *ctx, const char *name, const struct tree_attr *a, uint64_t next)
+{
+	struct dirbuf *d = ctx;
+	size_t n;
+	if (d->plus) {
+		struct fuse_entry_param e;
+		fs_entry(a, a->node.type == T_UPLOAD ? 0 : d->fs->entry_timeout, &e);
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			e.ino = 0; /* a name the kernel must not look up through */
+		n = fuse_add_direntry_plus(d->req, d->buf + d->used, d->size - d->used, name, &e, (off_t)next);
+	} else {
+		struct stat st;
+		fs_stat(a, &st);
+		n = fuse_add_direntry(d->req, d->buf + d->used, d->size - d->used, name, &st, (off_t)next);
+	}
+	if (n > d->size - d->used)
+		return 1; /* full: the entry is sent with the next call */
+	d->used += n;
+	return 0;
+}
+
+static int dir_add_upload(void *ctx, struct upload *up)
+{
+	struct tree_attr a;
+	memset(&a, 0, sizeof(a));
+	/* The list lock is held: read the fields without taking up->lock
+	 * for long, and without calling back into uploads. */
+	pthread_mutex_lock(&up->lock);
+	a.node = tree_node(T_UPLOAD, up->id);
+	a.mode = S_IFREG | up->mode;
+	a.uid = up->uid;
+	a.gid = up->gid;
+	a.nlink = 1;
+	a.size = up->data.len;
+	a.mtime = up->mtime;
+	pthread_mutex_unlock(&up->lock);
+	return dir_add(ctx, up->name, &a, TREE_OFF_EXTRA + up->id);
+}
+
+static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, int plus)
+{
+	struct osfs *fs = fs_of(req);
+	struct tree_node dir = ino_node(ino);
+	struct dirbuf d = { req, fs, malloc(size), size, 0, plus };
+	struct db *db = store_acquire(fs->store);
+	int rc = (!d.buf || !db) ? -ENOMEM : 0;
+	if (rc == 0)
+		rc = tree_readdir(db, dir, (uint64_t)off, dir_add, &d);
+	if (rc == 0 && dir.type == T_INSTDIR && d.used < d.size) {
+		uint64_t after = (uint64_t)off > TREE_OFF_EXTRA ? (uint64_t)off - TREE_OFF_EXTRA : 0;
+		uploads_each(&fs->uploads, (int64_t)dir.id, after, dir_add_upload, &d);
+	}
+	store_release(db);
+	if (rc < 0)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_buf(req, d.buf, d.used);
+	free(d.buf);
+}
+
+void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)fi;
+	readdir_common(req, ino, size, off, 0);
+}
+
+void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)fi;
+	readdir_common(req, ino, size, off, 1);
+}
+
+void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)ino;
+	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	if (!h) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+	if (h->up) {
+		struct upload *up = h->up;
+		pthread_mutex_lock(&up->lock);
+		size_t len = up->data.len, start = (size_t)off < len ? (size_t)off : len;
+		size_t n = size < len - start ? size : len - start;
+		fuse_reply_buf(req, up->data.p ? up->data.p + start : NULL, n);
+		pthread_mutex_unlock(&up->lock);
+		return;
+	}
+	size_t len = h->data.len, start = (size_t)off < len ? (size_t)off : len;
+	size_t n = size < len - start ? size : len - start;
+	fuse_reply_buf(req, h->data.p ? h->data.p + start : NULL, n);
+}
+
+void fs_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	(void)ino;
+	struct osfs *fs = fs_of(req);
+	struct statvfs sv;
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", fs->store->path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (statvfs(dir, &sv) < 0)
+		memset(&sv, 0, sizeof(sv));
+	sv.f_namemax = 255;
+	fuse_reply_statfs(req, &sv);
+}
+
+static int xattr_value(struct osfs *fs, struct tree_node n, const char *name, char *out, size_t len,
+		       char **dyn)
+{
+	*dyn = NULL;
+	if (!strcmp(name, "user.osfs.xxh3")) {
+		uint64_t h;
+		struct db *db = store_acquire(fs->store);
+		if (!db)
+			return -ENOMEM;
+		int rc = tree_artifact_hash(db, n, &h);
+		store_release(db);
+		if (rc < 0)
+			return rc == -ENOENT ? -ENODATA : rc;
+		return snprintf(out, len, "%016" PRIx64, h);
+	}
+	if (!strcmp(name, "user.osfs.error") && n.type == T_UPLOAD) {
+		struct upload *up = uploads_get(&fs->uploads, n.id);
+		if (!up)
+			return -ENODATA;
+		pthread_mutex_lock(&up->lock);
+		*dyn = up->error ? strdup(up->error) : NULL;
+		pthread_mutex_unlock(&up->lock);
+		uploads_put(&fs->uploads, up);
+		return *dyn ? (int)strlen(*dyn) : -ENODATA;
+	}
+	return -ENODATA;
+}
+
+void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	char val[64], *dyn;
+	int n = xattr_value(fs_of(req), ino_node(ino), name, val, sizeof(val), &dyn);
+	if (n < 0)
+		fuse_reply_err(req, -n);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)n);
+	else if (size < (size_t)n)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, dyn ? dyn : val, (size_t)n);
+	free(dyn);
+}
+
+void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	struct tree_node n = ino_node(ino);
+	static const char hash[] = "user.osfs.xxh3";
+	static const char err[] = "user.osfs.error";
+	const char *list = "";
+	size_t len = 0;
+	if (n.type == T_INSTFILE || n.type == T_PKGART || n.type == T_PKGDIR) {
+		list = hash;
+		len = sizeof(hash);
+	} else if (n.type == T_UPLOAD) {
+		list = err;
+		len = sizeof(err);
+	}
+	if (size == 0)
+		fuse_reply_xattr(req, len);
+	else if (size < len)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, list, len);
+}

@@ -1,0 +1,200 @@
+/* ops_tree: changes to names: unlink (uninstall), rename (the rsync way of
+ * installing), mkdir/rmdir (tenants), and the refused xattr writes. */
+#include "fs/fs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/install.h"
+#include "fs/ino.h"
+#include "store/tenants.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+static int tenant_name(struct osfs *fs, int64_t id, char *out, size_t len)
+{
+	struct tenant_row t;
+	struct db *db = store_acquire(fs->store);
+	int rc = db ? tenants_get(db, id, &t) : -ENOMEM;
+	store_release(db);
+	if (rc == 0)
+		snprintf(out, len, "%s", t.name);
+	return rc;
+}
+
+/* "<id>.json" -> "<id>", if name has that form. */
+static int pkg_of(const char *name, char *out, size_t len)
+{
+	size_t n = strlen(name);
+	if (n <= 5 || strcmp(name + n - 5, ".json") || n - 5 >= len)
+		return -ENOENT;
+	memcpy(out, name, n - 5);
+	out[n - 5] = '\0';
+	return 0;
+}
+
+static int unlink_install(struct osfs *fs, struct tree_node dir, const char *name, uint64_t held)
+{
+	char tenant[64], pkg[NAME_MAX_ID + 8];
+	struct upload *up = uploads_find(&fs->uploads, (int64_t)dir.id, name);
+	if (up) {
+		int rc = uploads_rename(&fs->uploads, up, NULL);
+		uploads_put(&fs->uploads, up);
+		return rc;
+	}
+	int rc = tenant_name(fs, (int64_t)dir.id, tenant, sizeof(tenant));
+	if (rc == 0)
+		rc = pkg_of(name, pkg, sizeof(pkg));
+	if (rc < 0)
+		return rc;
+	struct install_report r = INSTALL_REPORT_INIT;
+	rc = install_remove(fs->store, tenant, pkg, &r);
+	inval_changes(&fs->inval, &r.changes, held);
+	install_report_free(&r);
+	return rc;
+}
+
+void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct osfs *fs = fs_of(req);
+	struct tree_node dir = ino_node(parent);
+	int rc = fs->readonly ? -EROFS : dir.type != T_INSTDIR ? -EACCES : unlink_install(fs, dir, name, parent);
+	fuse_reply_err(req, -rc);
+}
+
+/* Does install/<name> exist as an installed package?  Its id into pkg. */
+static int installed_name(struct osfs *fs, struct tree_node dir, const char *name, char *pkg, size_t len)
+{
+	struct tree_attr a;
+	struct db *db = store_acquire(fs->store);
+	int rc = db ? tree_lookup(db, dir, name, &a) : -ENOMEM;
+	store_release(db);
+	if (rc == 0)
+		rc = pkg_of(name, pkg, len);
+	return rc == 0;
+}
+
+static int rename_install(struct osfs *fs, struct tree_node dir, const char *name, const char *newname,
+			  unsigned flags, uint64_t held)
+{
+	char pkg[NAME_MAX_ID + 8];
+	struct upload *up = uploads_find(&fs->uploads, (int64_t)dir.id, name);
+	if (!up)
+		return installed_name(fs, dir, name, pkg, sizeof(pkg)) ? -EACCES : -ENOENT;
+	int exists = installed_name(fs, dir, newname, pkg, sizeof(pkg));
+	struct upload *other = uploads_find(&fs->uploads, (int64_t)dir.id, newname);
+	if (other)
+		uploads_put(&fs->uploads, other);
+	int rc = 0;
+	if ((flags & RENAME_NOREPLACE) && (exists || (other && other != up))) {
+		rc = -EEXIST;
+	} else if (newname[0] == '.') {
+		rc = uploads_rename(&fs->uploads, up, newname);
+	} else {
+		/* Renamed to its final name: install it.  Over an installed
+		 * <id>.json, the bytes must be that package. */
+		pthread_mutex_lock(&up->lock);
+		free(up->expect_id);
+		up->expect_id = exists ? strdup(pkg) : NULL;
+		up->dirty = 1;
+		pthread_mutex_unlock(&up->lock);
+		rc = fs_install_upload(fs, up, newname, name, held);
+		if (rc == 0 && other && other != up)
+			uploads_rename(&fs->uploads, other, NULL);
+	}
+	uploads_put(&fs->uploads, up);
+	return rc;
+}
+
+void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent, const char *newname,
+	       unsigned int flags)
+{
+	struct osfs *fs = fs_of(req);
+	struct tree_node from = ino_node(parent), to = ino_node(newparent);
+	int rc;
+	if (fs->readonly)
+		rc = -EROFS;
+	else if (flags & RENAME_EXCHANGE)
+		rc = -EINVAL;
+	else if (from.type != T_INSTDIR || to.type != T_INSTDIR)
+		rc = -EACCES;
+	else if (from.id != to.id)
+		rc = -EXDEV; /* another tenant: mv copies and removes */
+	else
+		rc = rename_install(fs, from, name, newname, flags, parent);
+	fuse_reply_err(req, -rc);
+}
+
+void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	(void)mode; /* a tenant is 0750 (SPEC 10); chmod changes it */
+	struct osfs *fs = fs_of(req);
+	struct tree_node dir = ino_node(parent);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct install_report r = INSTALL_REPORT_INIT;
+	struct fuse_entry_param e;
+	struct tree_attr a;
+	int rc;
+	if (fs->readonly)
+		rc = -EROFS;
+	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS))
+		rc = -EACCES;
+	else
+		rc = install_tenant_create(fs->store, name, ctx->uid, ctx->gid, &r);
+	if (rc == 0) {
+		inval_changes(&fs->inval, &r.changes, parent);
+		struct db *db = store_acquire(fs->store);
+		rc = db ? tree_lookup(db, dir, name, &a) : -ENOMEM;
+		store_release(db);
+	} else if (r.diag.n) {
+		fs_say("mkdir tenants/%s: %s", name, diag_first(&r.diag) ? diag_first(&r.diag) : "failed");
+	}
+	install_report_free(&r);
+	if (rc < 0) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fs_entry(&a, fs->entry_timeout, &e);
+	fuse_reply_entry(req, &e);
+}
+
+void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct osfs *fs = fs_of(req);
+	struct tree_node dir = ino_node(parent);
+	struct install_report r = INSTALL_REPORT_INIT;
+	int rc;
+	if (fs->readonly)
+		rc = -EROFS;
+	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS))
+		rc = -EACCES;
+	else
+		rc = install_tenant_remove(fs->store, name, &r);
+	if (rc == 0)
+		inval_changes(&fs->inval, &r.changes, parent);
+	else if (r.diag.n)
+		fs_say("rmdir tenants/%s: %s", name, diag_first(&r.diag) ? diag_first(&r.diag) : "failed");
+	install_report_free(&r);
+	fuse_reply_err(req, -rc);
+}
+
+void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags)
+{
+	(void)ino, (void)name, (void)value, (void)size, (void)flags;
+	/* Attributes come from the store; mv's attempt to copy some is
+	 * answered like a filesystem without xattr support. */
+	fuse_reply_err(req, ENOTSUP);
+}
+
+void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	(void)ino, (void)name;
+	fuse_reply_err(req, ENOTSUP);
+}

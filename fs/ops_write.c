@@ -1,0 +1,454 @@
+/* ops_write: files being opened, written and closed: open/create/write/
+ * flush/fsync/release/setattr, and the install a close triggers.
+ *
+ * FLUSH is the last request whose error reaches close(), and so cp: the
+ * install of a file written into install/ runs there.  It may run more
+ * than once (dup'd descriptors); it only installs when there were writes
+ * since the last attempt, and otherwise repeats that attempt's result.
+ */
+#include "fs/fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "catalog/install.h"
+#include "fs/ino.h"
+#include "store/installs.h"
+#include "store/tenants.h"
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static struct handle *handle_of(struct fuse_file_info *fi)
+{
+	return fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
+}
+
+static void handle_free(struct osfs *fs, struct handle *h)
+{
+	if (!h)
+		return;
+	buf_free(&h->data);
+	uploads_put(&fs->uploads, h->up);
+	free(h);
+}
+
+/* The bytes of the package an install file holds, for a staged
+ * replacement opened without O_TRUNC. */
+static int open_staged(struct osfs *fs, struct tree_node n, int trunc, struct upload **out)
+{
+	struct install_row row;
+	struct tenant_row t;
+	struct db *db = store_acquire(fs->store);
+	int rc = db ? installs_by_id(db, (int64_t)n.id, &row) : -ENOMEM;
+	if (rc == 0)
+		rc = tenants_get(db, row.tenant, &t);
+	struct upload *up = NULL;
+	if (rc == 0) {
+		up = uploads_new(&fs->uploads, t.id, t.name, NULL, 0644, t.uid, t.gid);
+		if (!up || !(up->expect_id = strdup(row.pkg)))
+			rc = -ENOMEM;
+	}
+	if (rc == 0 && !trunc) {
+		rc = tree_read(db, n, &up->data);
+		if (rc == 0)
+			rc = uploads_charge(&fs->uploads, 0, up->data.len, fs->max_artifact * 4);
+	}
+	store_release(db);
+	if (rc < 0) {
+		uploads_put(&fs->uploads, up);
+		return rc;
+	}
+	up->mtime = now_ns();
+	up->dirty = trunc; /* opened without writing: close leaves it as it is */
+	*out = up;
+	return 0;
+}
+
+static int open_upload(struct osfs *fs, struct tree_node n, int flags, struct upload **out)
+{
+	struct upload *up = uploads_get(&fs->uploads, n.id);
+	if (!up)
+		return -ENOENT;
+	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY) {
+		pthread_mutex_lock(&up->lock);
+		uploads_charge(&fs->uploads, up->data.len, 0, fs->max_artifact * 4);
+		buf_reset(&up->data);
+		up->dirty = 1;
+		up->overflow = 0;
+		pthread_mutex_unlock(&up->lock);
+	}
+	*out = up;
+	return 0;
+}
+
+void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct osfs *fs = fs_of(req);
+	struct tree_node n = ino_node(ino);
+	int write = (fi->flags & O_ACCMODE) != O_RDONLY, rc = 0;
+	struct handle *h = calloc(1, sizeof(*h));
+	if (!h) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	if (n.type == T_UPLOAD) {
+		rc = open_upload(fs, n, fi->flags, &h->up);
+		fi->direct_io = 1;
+	} else if (write) {
+		if (fs->readonly)
+			rc = -EROFS;
+		else if (n.type != T_INSTFILE)
+			rc = -EACCES;
+		else
+			rc = open_staged(fs, n, fi->flags & O_TRUNC, &h->up);
+		fi->direct_io = 1;
+	} else {
+		struct db *db = store_acquire(fs->store);
+		rc = db ? tree_read(db, n, &h->data) : -ENOMEM;
+		store_release(db);
+		/* Same inode, same bytes: the kernel's pages stay valid. */
+		fi->keep_cache = n.type != T_LOG;
+	}
+	if (rc < 0) {
+		handle_free(fs, h);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)h;
+	if (fuse_reply_open(req, fi) != 0)
+		handle_free(fs, h); /* the opener was interrupted */
+}
+
+void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, struct fuse_file_info *fi)
+{
+	struct osfs *fs = fs_of(req);
+	struct tree_node dir = ino_node(parent);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct tenant_row t;
+	struct tree_attr a;
+	struct fuse_entry_param e;
+	if (fs->readonly || dir.type != T_INSTDIR) {
+		fuse_reply_err(req, fs->readonly ? EROFS : EACCES);
+		return;
+	}
+	struct db *db = store_acquire(fs->store);
+	int rc = db ? tenants_get(db, (int64_t)dir.id, &t) : -ENOMEM;
+	if (rc == 0 && tree_lookup(db, dir, name, &a) == 0)
+		rc = -EEXIST;
+	store_release(db);
+	struct upload *up = NULL;
+	if (rc == 0 && (up = uploads_find(&fs->uploads, t.id, name))) {
+		uploads_put(&fs->uploads, up);
+		rc = -EEXIST;
+	}
+	struct handle *h = rc == 0 ? calloc(1, sizeof(*h)) : NULL;
+	if (rc == 0 && (!h || !(h->up = uploads_new(&fs->uploads, t.id, t.name, name, mode, ctx->uid, ctx->gid))))
+		rc = -ENOMEM;
+	if (rc < 0) {
+		free(h);
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	h->up->mtime = now_ns();
+	memset(&a, 0, sizeof(a));
+	a.node = tree_node(T_UPLOAD, h->up->id);
+	a.mode = S_IFREG | (mode & 07777);
+	a.uid = ctx->uid;
+	a.gid = ctx->gid;
+	a.nlink = 1;
+	a.mtime = h->up->mtime;
+	fs_entry(&a, 0, &e);
+	fi->fh = (uint64_t)(uintptr_t)h;
+	fi->direct_io = 1;
+	if (fuse_reply_create(req, &e, fi) != 0) {
+		uploads_rename(&fs->uploads, h->up, NULL);
+		handle_free(fs, h);
+	}
+}
+
+/* Tells the tenant's log (once per upload) that it grew past the limit. */
+static void note_too_big(struct osfs *fs, struct upload *up, size_t end)
+{
+	struct install_report r = INSTALL_REPORT_INIT;
+	char line[512];
+	snprintf(line, sizeof(line), "error: cannot install install/%s: it is larger than max_artifact (%zu bytes; "
+		 "a write reached byte %zu) [EFBIG]", up->name ? up->name : up->expect_id ? up->expect_id : "?",
+		 fs->max_artifact, end);
+	install_note(fs->store, up->tenant_name, line, &r);
+	inval_changes(&fs->inval, &r.changes, 0);
+	fs_echo(up->tenant_name, line);
+	install_report_free(&r);
+}
+
+/* Sets the size of an upload's data (zero-filling growth). */
+static int resize(struct osfs *fs, struct upload *up, size_t len)
+{
+	size_t old = up->data.len;
+	if (len > fs->max_artifact)
+		return -EFBIG;
+	int rc = uploads_charge(&fs->uploads, old, len, fs->max_artifact * 4);
+	if (rc < 0)
+		return rc;
+	if (len > old) {
+		if (buf_reserve(&up->data, len - old) < 0)
+			return -ENOMEM;
+		memset(up->data.p + old, 0, len - old);
+	}
+	up->data.len = len;
+	if (up->data.p)
+		up->data.p[len] = '\0';
+	return 0;
+}
+
+void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)ino;
+	struct osfs *fs = fs_of(req);
+	struct handle *h = handle_of(fi);
+	struct upload *up = h ? h->up : NULL;
+	if (!up) {
+		fuse_reply_err(req, EBADF);
+		return;
+	}
+	size_t end = (size_t)off + size;
+	int too_big = 0, rc = 0;
+	pthread_mutex_lock(&up->lock);
+	if (end > fs->max_artifact) {
+		too_big = !up->overflow;
+		up->overflow = 1;
+		rc = -EFBIG;
+	} else if (end > up->data.len) {
+		rc = resize(fs, up, end);
+	}
+	if (rc == 0 && size) {
+		memcpy(up->data.p + off, buf, size);
+		up->dirty = 1;
+		up->mtime = now_ns();
+	}
+	pthread_mutex_unlock(&up->lock);
+	if (too_big)
+		note_too_big(fs, up, end);
+	if (rc < 0)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_write(req, size);
+}
+
+/* All error messages of a report, one per line, for user.osfs.error. */
+static char *report_text(const struct install_report *r)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < r->diag.n; i++)
+		if (r->diag.v[i].err)
+			buf_printf(&b, "%s [%s]\n", r->diag.v[i].msg, diag_errname(r->diag.v[i].err));
+	return buf_detach(&b, NULL);
+}
+
+/* Installs the upload's bytes, as if written to install/<target>.  The
+ * upload leaves the listing (name, if it was listed): installed, it shows
+ * as <id>.json; refused, nothing of it remains.  held is the directory
+ * inode the calling request holds locked (or 0). */
+int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, const char *name, uint64_t held)
+{
+	struct install_report r = INSTALL_REPORT_INIT;
+	char source[300];
+	int rc;
+	snprintf(source, sizeof(source), "install/%s", target);
+	pthread_mutex_lock(&up->lock);
+	struct install_opts o = { up->tenant_name, source, up->expect_id, fs->max_artifact };
+	if (up->overflow) {
+		diag_add(&r.diag, EFBIG, "the file is larger than max_artifact (%zu bytes)", fs->max_artifact);
+		rc = -EFBIG;
+	} else {
+		rc = install_artifact(fs->store, up->data.p ? up->data.p : "", up->data.len, &o, &r);
+	}
+	up->dirty = 0;
+	up->result = rc;
+	free(up->error);
+	up->error = rc < 0 ? report_text(&r) : NULL;
+	pthread_mutex_unlock(&up->lock);
+	if (name && rc == 0)
+		uploads_rename(&fs->uploads, up, NULL);
+	changes_node(&r.changes, tree_node(T_INSTDIR, (uint64_t)up->tenant), 0);
+	inval_changes(&fs->inval, &r.changes, held);
+	install_report_free(&r);
+	return rc;
+}
+
+static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
+{
+	struct osfs *fs = fs_of(req);
+	struct upload *up = h->up;
+	char name[300], target[300];
+	int listed = uploads_name(&fs->uploads, up, name, sizeof(name));
+	pthread_mutex_lock(&up->lock);
+	int dirty = up->dirty, result = up->result;
+	pthread_mutex_unlock(&up->lock);
+	if (listed && name[0] == '.') {
+		fuse_reply_err(req, 0); /* a pending upload: its rename installs it */
+		return;
+	}
+	if ((!listed && !up->expect_id) || !dirty) {
+		fuse_reply_err(req, -result); /* nothing new: the last result stands */
+		return;
+	}
+	if (listed)
+		snprintf(target, sizeof(target), "%s", name);
+	else
+		snprintf(target, sizeof(target), "%s.json", up->expect_id);
+	int rc = fs_install_upload(fs, up, target, listed ? name : NULL, 0);
+	if (listed && rc < 0)
+		uploads_rename(&fs->uploads, up, NULL); /* nothing of a failed install remains */
+	if (!listed) {
+		/* The writes of a staged replacement went through the inode of
+		 * the installed file: the kernel's idea of its size is stale. */
+		struct changes c = CHANGES_INIT;
+		changes_node(&c, ino_node(ino), 0);
+		inval_changes(&fs->inval, &c, 0);
+		changes_free(&c);
+	}
+	fuse_reply_err(req, -rc);
+}
+
+void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct handle *h = handle_of(fi);
+	if (h && h->up)
+		flush_upload(req, ino, h);
+	else
+		fuse_reply_err(req, 0);
+}
+
+void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	(void)datasync;
+	fs_flush(req, ino, fi);
+}
+
+void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	handle_free(fs_of(req), handle_of(fi));
+	fuse_reply_err(req, 0);
+}
+
+static int setattr_upload(struct osfs *fs, struct upload *up, const struct stat *attr, int to_set)
+{
+	int rc = 0;
+	pthread_mutex_lock(&up->lock);
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		rc = resize(fs, up, (size_t)attr->st_size);
+		if (rc == 0) {
+			up->dirty = 1;
+			up->overflow = 0;
+		}
+	}
+	if (rc == 0 && (to_set & FUSE_SET_ATTR_MODE))
+		up->mode = attr->st_mode & 07777;
+	if (rc == 0 && (to_set & FUSE_SET_ATTR_UID))
+		up->uid = attr->st_uid;
+	if (rc == 0 && (to_set & FUSE_SET_ATTR_GID))
+		up->gid = attr->st_gid;
+	if (rc == 0 && (to_set & FUSE_SET_ATTR_MTIME))
+		up->mtime = (int64_t)attr->st_mtim.tv_sec * 1000000000 + attr->st_mtim.tv_nsec;
+	if (rc == 0 && (to_set & FUSE_SET_ATTR_MTIME_NOW))
+		up->mtime = now_ns();
+	pthread_mutex_unlock(&up->lock);
+	return rc;
+}
+
+static int in_groups(fuse_req_t req, gid_t gid)
+{
+	gid_t groups[256];
+	int n = fuse_req_getgroups(req, 256, groups);
+	for (int i = 0; i < n && i < 256; i++)
+		if (groups[i] == gid)
+			return 1;
+	return fuse_req_ctx(req)->gid == gid;
+}
+
+/* chmod and chown of a tenant: by its owner (mode, and group to one of
+ * theirs) or by root, as on any Unix file. */
+static int setattr_tenant(fuse_req_t req, struct tree_node n, const struct stat *attr, int to_set,
+			  struct tree_attr *out)
+{
+	struct osfs *fs = fs_of(req);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct tenant_row t;
+	int64_t ts;
+	if (to_set & ~(FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_CTIME))
+		return -EPERM; /* times come from the store */
+	struct db *db = store_acquire(fs->store);
+	int rc = db ? tenants_get(db, (int64_t)n.id, &t) : -ENOMEM;
+	int root = ctx->uid == 0, owner = ctx->uid == t.uid;
+	int64_t uid = -1, gid = -1, mode = -1;
+	if (rc == 0 && (to_set & FUSE_SET_ATTR_MODE))
+		rc = root || owner ? (mode = attr->st_mode & 07777, 0) : -EPERM;
+	if (rc == 0 && (to_set & FUSE_SET_ATTR_UID) && attr->st_uid != t.uid)
+		rc = root ? (uid = attr->st_uid, 0) : -EPERM;
+	if (rc == 0 && (to_set & FUSE_SET_ATTR_GID) && attr->st_gid != t.gid)
+		rc = root || (owner && in_groups(req, attr->st_gid)) ? (gid = attr->st_gid, 0) : -EPERM;
+	if (rc == 0 && (rc = db_begin(db)) == 0) {
+		if ((rc = db_now(db, 0, &ts)) == 0)
+			rc = tenants_set_owner(db, t.id, uid, gid, mode, ts);
+		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+	}
+	if (rc == 0)
+		rc = tree_getattr(db, n, out);
+	store_release(db);
+	if (rc == 0 && (uid >= 0 || gid >= 0 || mode >= 0)) {
+		struct install_report r = INSTALL_REPORT_INIT;
+		char line[256];
+		snprintf(line, sizeof(line), "tenant %s: owner uid %u, gid %u, mode %04o (changed by uid %u)", t.name,
+			 (unsigned)out->uid, (unsigned)out->gid, (unsigned)(out->mode & 07777), (unsigned)ctx->uid);
+		install_note(fs->store, t.name, line, &r);
+		inval_changes(&fs->inval, &r.changes, 0);
+		install_report_free(&r);
+	}
+	return rc;
+}
+
+void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
+{
+	struct osfs *fs = fs_of(req);
+	struct tree_node n = ino_node(ino);
+	struct handle *h = handle_of(fi);
+	struct tree_attr a;
+	struct stat st;
+	struct upload *up = NULL;
+	int rc;
+	if (h && h->up) {
+		up = h->up;
+		uploads_ref(&fs->uploads, up);
+	} else if (n.type == T_UPLOAD) {
+		up = uploads_get(&fs->uploads, n.id);
+	}
+	if (up) {
+		rc = setattr_upload(fs, up, attr, to_set);
+		fs_upload_attr(up, &a);
+		uploads_put(&fs->uploads, up);
+	} else if (fs->readonly) {
+		rc = -EROFS;
+	} else if (n.type == T_TENANT) {
+		rc = setattr_tenant(req, n, attr, to_set, &a);
+	} else {
+		rc = n.type == T_UPLOAD ? -ENOENT : -EACCES;
+	}
+	if (rc < 0) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	fs_stat(&a, &st);
+	st.st_ino = ino; /* a staged replacement answers for the installed file */
+	fuse_reply_attr(req, &st, up ? 0 : fs->entry_timeout);
+}

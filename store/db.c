@@ -1,0 +1,339 @@
+/* db: store connections, statement cache, transactions, clock. */
+#include "store/db.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/schema.h"
+
+/* Long enough to ride out a large install by another connection. */
+#define BUSY_TIMEOUT_MS 30000
+
+static int setup(sqlite3 *c, int readonly, int memory, char *err, size_t errlen)
+{
+	static const char *pragmas[] = {
+		"PRAGMA foreign_keys=ON",
+		"PRAGMA synchronous=FULL", /* an install is durable once close() returned */
+		"PRAGMA temp_store=MEMORY",
+		"PRAGMA cache_size=-16384", /* 16 MiB per connection */
+	};
+	sqlite3_busy_timeout(c, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(c, 1);
+	if (!memory && !readonly) {
+		char *msg = NULL;
+		if (sqlite3_exec(c, "PRAGMA journal_mode=WAL", NULL, NULL, &msg) != SQLITE_OK) {
+			snprintf(err, errlen, "cannot switch the store to WAL: %s", msg ? msg : "?");
+			sqlite3_free(msg);
+			return -EIO;
+		}
+	}
+	for (size_t i = 0; i < sizeof(pragmas) / sizeof(*pragmas); i++) {
+		if (sqlite3_exec(c, pragmas[i], NULL, NULL, NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "%s failed: %s", pragmas[i], sqlite3_errmsg(c));
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int open_conn(struct store *st, sqlite3 **out, char *err, size_t errlen)
+{
+	int memory = !strcmp(st->path, ":memory:");
+	int flags = (st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+		    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+	sqlite3 *c = NULL;
+	int rc = sqlite3_open_v2(st->path, &c, flags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open the store %s: %s", st->path, c ? sqlite3_errmsg(c) : sqlite3_errstr(rc));
+		sqlite3_close(c);
+		return rc == SQLITE_CANTOPEN ? -ENOENT : rc == SQLITE_PERM ? -EACCES : -EIO;
+	}
+	rc = setup(c, st->readonly, memory, err, errlen);
+	if (rc) {
+		sqlite3_close(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+static struct db *db_new(struct store *st, sqlite3 *c)
+{
+	struct db *db = calloc(1, sizeof(*db));
+	if (!db)
+		return NULL;
+	db->conn = c;
+	db->store = st;
+	return db;
+}
+
+static void db_free(struct db *db)
+{
+	for (size_t i = 0; i < db->capcache; i++)
+		if (db->stmt && db->stmt[i])
+			sqlite3_finalize(db->stmt[i]);
+	free(db->sql);
+	free(db->stmt);
+	sqlite3_close(db->conn);
+	free(db);
+}
+
+int store_open(struct store **out, const char *path, int readonly, char *err, size_t errlen)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	sqlite3 *c = NULL;
+	int rc = -ENOMEM;
+	*out = NULL;
+	if (!st || !(st->path = strdup(path))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	st->readonly = readonly;
+	pthread_mutex_init(&st->lock, NULL);
+	if ((rc = open_conn(st, &c, err, errlen)))
+		goto fail;
+	if ((rc = schema_apply(c, readonly, err, errlen)))
+		goto fail;
+	/* The first connection is kept: for ":memory:" it is the store. */
+	if (!(st->free = db_new(st, c))) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	st->nconn = 1;
+	*out = st;
+	return 0;
+fail:
+	sqlite3_close(c);
+	if (st) {
+		free(st->path);
+		free(st);
+	}
+	return rc;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	while (st->free) {
+		struct db *n = st->free->next_free;
+		db_free(st->free);
+		st->free = n;
+	}
+	pthread_mutex_destroy(&st->lock);
+	free(st->path);
+	free(st);
+}
+
+struct db *store_acquire(struct store *st)
+{
+	pthread_mutex_lock(&st->lock);
+	struct db *db = st->free;
+	if (db)
+		st->free = db->next_free;
+	pthread_mutex_unlock(&st->lock);
+	if (db)
+		return db;
+	if (!strcmp(st->path, ":memory:"))
+		return NULL; /* one connection only, and it is in use */
+	char err[256];
+	sqlite3 *c;
+	if (open_conn(st, &c, err, sizeof(err))) {
+		fprintf(stderr, "osfs: %s\n", err);
+		return NULL;
+	}
+	if (!(db = db_new(st, c))) {
+		sqlite3_close(c);
+		return NULL;
+	}
+	pthread_mutex_lock(&st->lock);
+	st->nconn++;
+	pthread_mutex_unlock(&st->lock);
+	return db;
+}
+
+void store_release(struct db *db)
+{
+	if (!db)
+		return;
+	if (db->in_tx)
+		db_rollback(db); /* a caller forgot: never leak a write lock */
+	struct store *st = db->store;
+	pthread_mutex_lock(&st->lock);
+	db->next_free = st->free;
+	st->free = db;
+	pthread_mutex_unlock(&st->lock);
+}
+
+static size_t slot_of(const struct db *db, const char *sql)
+{
+	size_t h = (size_t)(uintptr_t)sql;
+	h ^= h >> 17;
+	h *= 0x9E3779B97F4A7C15ULL;
+	size_t mask = db->capcache - 1, i = (h >> 7) & mask;
+	while (db->sql[i] && db->sql[i] != sql)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static int cache_grow(struct db *db)
+{
+	size_t cap = db->capcache ? db->capcache * 2 : 64;
+	struct db n = *db;
+	n.capcache = cap;
+	n.sql = calloc(cap, sizeof(*n.sql));
+	n.stmt = calloc(cap, sizeof(*n.stmt));
+	if (!n.sql || !n.stmt) {
+		free(n.sql);
+		free(n.stmt);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < db->capcache; i++) {
+		if (!db->sql[i])
+			continue;
+		size_t j = slot_of(&n, db->sql[i]);
+		n.sql[j] = db->sql[i];
+		n.stmt[j] = db->stmt[i];
+	}
+	free(db->sql);
+	free(db->stmt);
+	db->sql = n.sql;
+	db->stmt = n.stmt;
+	db->capcache = cap;
+	return 0;
+}
+
+sqlite3_stmt *db_stmt(struct db *db, const char *sql)
+{
+	if ((db->ncache + 1) * 2 > db->capcache && cache_grow(db) < 0)
+		return NULL;
+	size_t i = slot_of(db, sql);
+	if (db->sql[i]) {
+		sqlite3_stmt *st = db->stmt[i];
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "osfs: internal error: cannot prepare SQL: %s\n  %s\n", sqlite3_errmsg(db->conn), sql);
+		return NULL;
+	}
+	db->sql[i] = sql;
+	db->stmt[i] = st;
+	db->ncache++;
+	return st;
+}
+
+int db_errno(struct db *db, int rc)
+{
+	switch (rc & 0xFF) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		fprintf(stderr, "osfs: the store is busy: %s\n", sqlite3_errmsg(db->conn));
+		return -EAGAIN;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	default:
+		fprintf(stderr, "osfs: store error: %s\n", sqlite3_errmsg(db->conn));
+		return -EIO;
+	}
+}
+
+int db_step(struct db *db, sqlite3_stmt *st)
+{
+	if (!st)
+		return -EIO;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	rc = db_errno(db, rc);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int db_exec_stmt(struct db *db, sqlite3_stmt *st)
+{
+	int rc = db_step(db, st);
+	if (st)
+		sqlite3_reset(st);
+	return rc > 0 ? 0 : rc;
+}
+
+int db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (!st)
+		return -EIO;
+	int rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+	return rc == SQLITE_OK ? 0 : -EIO;
+}
+
+int db_begin(struct db *db)
+{
+	int rc = db_exec_stmt(db, db_stmt(db, "BEGIN IMMEDIATE"));
+	if (rc == 0)
+		db->in_tx = 1;
+	return rc;
+}
+
+int db_commit(struct db *db)
+{
+	int rc = db_exec_stmt(db, db_stmt(db, "COMMIT"));
+	if (rc == 0)
+		db->in_tx = 0;
+	else
+		db_rollback(db);
+	return rc;
+}
+
+void db_rollback(struct db *db)
+{
+	if (sqlite3_get_autocommit(db->conn) == 0)
+		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+	db->in_tx = 0;
+}
+
+static int64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int db_now(struct db *db, int64_t span, int64_t *ns)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT value FROM meta WHERE key='clock'");
+	int rc = db_step(db, st);
+	if (rc < 0)
+		return rc;
+	int64_t last = rc ? sqlite3_column_int64(st, 0) : 0, now = wall_ns();
+	sqlite3_reset(st);
+	if (now <= last)
+		now = last + 1;
+	st = db_stmt(db, "INSERT INTO meta(key, value) VALUES('clock', ?1) "
+			 "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+	if (!st)
+		return -EIO;
+	/* Files of one event get distinct times by adding their index in
+	 * nanoseconds; the next event starts after all of them. */
+	sqlite3_bind_int64(st, 1, now + (span > 0 ? span : 0));
+	rc = db_exec_stmt(db, st);
+	if (rc == 0)
+		*ns = now;
+	return rc;
+}

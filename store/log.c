@@ -1,0 +1,71 @@
+/* log: tenant event logs. */
+#include "store/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "catalog/buf.h"
+
+void log_format_time(int64_t ns, char *buf, size_t len)
+{
+	time_t s = (time_t)(ns / 1000000000);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ns / 1000000 % 1000));
+}
+
+int log_append(struct db *db, int64_t tenant, int64_t ts, const char *text, struct changes *ch)
+{
+	char when[40];
+	struct buf line = BUF_INIT;
+	log_format_time(ts, when, sizeof(when));
+	buf_printf(&line, "%s ", when);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		buf_addc(&line, (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p);
+	buf_addc(&line, '\n');
+	if (buf_error(&line)) {
+		buf_free(&line);
+		return -ENOMEM;
+	}
+	sqlite3_stmt *st = db_stmt(db, "SELECT log_size FROM tenants WHERE id=?1");
+	int rc = -EIO;
+	if (!st)
+		goto out;
+	sqlite3_bind_int64(st, 1, tenant);
+	rc = db_step(db, st);
+	int64_t off = rc > 0 ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc <= 0) {
+		rc = rc ? rc : -ENOENT;
+		goto out;
+	}
+	st = db_stmt(db, "INSERT INTO log(tenant, off, at, line) VALUES(?1, ?2, ?3, ?4)");
+	if (!st) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, tenant);
+	sqlite3_bind_int64(st, 2, off);
+	sqlite3_bind_int64(st, 3, ts);
+	sqlite3_bind_text(st, 4, line.p, (int)line.len, SQLITE_STATIC);
+	if ((rc = db_exec_stmt(db, st)))
+		goto out;
+	st = db_stmt(db, "UPDATE tenants SET log_size=log_size+?2, log_mtime=?3 WHERE id=?1");
+	if (!st) {
+		rc = -EIO;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, tenant);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)line.len);
+	sqlite3_bind_int64(st, 3, ts);
+	rc = db_exec_stmt(db, st);
+	if (rc == 0 && ch)
+		changes_node(ch, tree_node(T_LOG, (uint64_t)tenant), (uint64_t)off);
+out:
+	buf_free(&line);
+	return rc;
+}

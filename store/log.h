@@ -1,0 +1,19 @@
+/* log: each tenant's append-only, human-readable event log
+ * (tenants/<t>/log), one row per line addressed by its byte offset. */
+#ifndef OSFS_LOG_H
+#define OSFS_LOG_H
+
+#include <stdint.h>
+
+#include "store/changes.h"
+#include "store/db.h"
+
+/* Appends "<UTC time> <text>\n".  Control characters in text (which may
+ * quote a hostile artifact) are shown as '?', so reading the log never
+ * drives the terminal.  Inside a write transaction. */
+int log_append(struct db *db, int64_t tenant, int64_t ts, const char *text, struct changes *ch);
+
+/* "2026-11-24T08:16:00.123Z" */
+void log_format_time(int64_t ns, char *buf, size_t len);
+
+#endif

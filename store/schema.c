@@ -1,0 +1,155 @@
+/* schema: the tables of the store and their versioning.
+ *
+ * Row ids that become inode numbers use AUTOINCREMENT so that an id is
+ * never handed out twice: a backup tool must never see a new file under an
+ * inode number that an old one had.  Rows whose content changes are
+ * replaced (new id, new inode), never updated in place, so the kernel may
+ * cache file contents for as long as an inode lives.  See docs/design.md.
+ */
+#include "store/schema.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#define SCHEMA_VERSION 1
+
+static const char schema_v1[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
+	/* Artifacts are stored once, whatever number of tenants install them. */
+	"CREATE TABLE artifacts(\n"
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  pkg TEXT NOT NULL, version TEXT NOT NULL, ns TEXT NOT NULL,\n"
+	"  xxh3 INTEGER NOT NULL, system INTEGER NOT NULL DEFAULT 0,\n"
+	"  added INTEGER NOT NULL, size INTEGER NOT NULL, msize INTEGER NOT NULL,\n"
+	"  manifest BLOB NOT NULL, bytes BLOB NOT NULL);\n"
+	"CREATE INDEX artifacts_hash ON artifacts(xxh3);\n"
+	"CREATE TABLE art_deps(artifact INTEGER NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,\n"
+	"  pkg TEXT NOT NULL, range TEXT NOT NULL, PRIMARY KEY(artifact, pkg)) WITHOUT ROWID;\n"
+	"CREATE INDEX art_deps_pkg ON art_deps(pkg);\n"
+	"CREATE TABLE kinds(artifact INTEGER NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,\n"
+	"  idx INTEGER NOT NULL, dir TEXT NOT NULL, key TEXT NOT NULL, named INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(artifact, idx)) WITHOUT ROWID;\n"
+	"CREATE UNIQUE INDEX kinds_dir ON kinds(artifact, dir);\n"
+	"CREATE TABLE items(artifact INTEGER NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,\n"
+	"  idx INTEGER NOT NULL, kind INTEGER NOT NULL, file TEXT NOT NULL, name TEXT,\n"
+	"  body BLOB NOT NULL, UNIQUE(artifact, idx));\n"
+	"CREATE UNIQUE INDEX items_file ON items(artifact, kind, file);\n"
+	"CREATE INDEX items_kind ON items(artifact, kind, idx);\n"
+	"CREATE TABLE art_objects(artifact INTEGER NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,\n"
+	"  name TEXT NOT NULL, item INTEGER NOT NULL, PRIMARY KEY(artifact, name)) WITHOUT ROWID;\n"
+	"CREATE TABLE art_exts(artifact INTEGER NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,\n"
+	"  seq INTEGER NOT NULL, target TEXT NOT NULL, priority REAL NOT NULL, item INTEGER NOT NULL,\n"
+	"  PRIMARY KEY(artifact, seq)) WITHOUT ROWID;\n"
+	"CREATE INDEX art_exts_target ON art_exts(target);\n"
+	/* Objects an artifact points at (lookups, extensions): an upgrade
+	 * may not drop an object that an installed dependent needs. */
+	"CREATE TABLE art_refs(artifact INTEGER NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,\n"
+	"  target TEXT NOT NULL, PRIMARY KEY(artifact, target)) WITHOUT ROWID;\n"
+	"CREATE INDEX art_refs_target ON art_refs(target);\n"
+	"CREATE TABLE tenants(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,\n"
+	"  uid INTEGER NOT NULL, gid INTEGER NOT NULL, mode INTEGER NOT NULL,\n"
+	"  created INTEGER NOT NULL, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,\n"
+	"  log_size INTEGER NOT NULL DEFAULT 0, log_mtime INTEGER NOT NULL);\n"
+	/* The current install of each package in each tenant. */
+	"CREATE TABLE installs(id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  tenant INTEGER NOT NULL REFERENCES tenants(id),\n"
+	"  pkg TEXT NOT NULL, version TEXT NOT NULL,\n"
+	"  artifact INTEGER NOT NULL REFERENCES artifacts(id),\n"
+	"  system INTEGER NOT NULL, at INTEGER NOT NULL, UNIQUE(tenant, pkg));\n"
+	"CREATE INDEX installs_tenant ON installs(tenant, system);\n"
+	"CREATE INDEX installs_artifact ON installs(artifact);\n"
+	/* What survives an uninstall: first install time, whether seeded. */
+	"CREATE TABLE pkg_state(tenant INTEGER NOT NULL REFERENCES tenants(id), pkg TEXT NOT NULL,\n"
+	"  first_at INTEGER NOT NULL, seeded INTEGER NOT NULL DEFAULT 0,\n"
+	"  PRIMARY KEY(tenant, pkg)) WITHOUT ROWID;\n"
+	"CREATE TABLE history(id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  tenant INTEGER NOT NULL REFERENCES tenants(id), pkg TEXT NOT NULL, action TEXT NOT NULL,\n"
+	"  from_version TEXT, to_version TEXT, at INTEGER NOT NULL);\n"
+	"CREATE INDEX history_pkg ON history(tenant, pkg);\n"
+	/* Names a package holds in a tenant: its namespace ('@namespace'),
+	 * its objects ('objects') and its named items (by collection key). */
+	"CREATE TABLE claims(tenant INTEGER NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,\n"
+	"  install INTEGER NOT NULL REFERENCES installs(id) ON DELETE CASCADE,\n"
+	"  PRIMARY KEY(tenant, kind, name)) WITHOUT ROWID;\n"
+	"CREATE INDEX claims_install ON claims(install);\n"
+	/* objects/<name>.json: the merged object, replaced when it changes. */
+	"CREATE TABLE registry(id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  tenant INTEGER NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,\n"
+	"  install INTEGER NOT NULL REFERENCES installs(id),\n"
+	"  mtime INTEGER NOT NULL, body BLOB NOT NULL, UNIQUE(tenant, name));\n"
+	"CREATE INDEX registry_install ON registry(install);\n"
+	"CREATE INDEX registry_tenant ON registry(tenant);\n"
+	/* data/<object>/: one row per object that is registered or has records. */
+	"CREATE TABLE tables(id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  tenant INTEGER NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,\n"
+	"  mtime INTEGER NOT NULL, nrecords INTEGER NOT NULL DEFAULT 0, UNIQUE(tenant, name));\n"
+	"CREATE INDEX tables_tenant ON tables(tenant);\n"
+	"CREATE TABLE records(id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  tbl INTEGER NOT NULL REFERENCES tables(id), key TEXT NOT NULL,\n"
+	"  mtime INTEGER NOT NULL, body BLOB NOT NULL, UNIQUE(tbl, key));\n"
+	"CREATE INDEX records_tbl ON records(tbl);\n"
+	/* The tenant's log, one row per line, addressed by byte offset. */
+	"CREATE TABLE log(tenant INTEGER NOT NULL REFERENCES tenants(id), off INTEGER NOT NULL,\n"
+	"  at INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY(tenant, off)) WITHOUT ROWID;\n"
+	"INSERT INTO meta(key, value) SELECT k, CAST((julianday('now') - 2440587.5) * 86400e9 AS INTEGER)\n"
+	"  FROM (SELECT 'created' AS k UNION ALL SELECT 'tenants_mtime' UNION ALL SELECT 'clock');\n";
+
+static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return rc == SQLITE_READONLY ? -EROFS : rc == SQLITE_BUSY ? -EBUSY : -EIO;
+	}
+	return 0;
+}
+
+static int user_version(sqlite3 *db, int *v)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	int rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -EIO;
+}
+
+int schema_apply(sqlite3 *db, int readonly, char *err, size_t errlen)
+{
+	int v;
+	if (user_version(db, &v) < 0) {
+		snprintf(err, errlen, "cannot read the schema version: %s", sqlite3_errmsg(db));
+		return -EIO;
+	}
+	if (v == SCHEMA_VERSION)
+		return 0;
+	if (v > SCHEMA_VERSION) {
+		snprintf(err, errlen, "the store has schema version %d; this osfs knows up to %d: use a newer osfs",
+			 v, SCHEMA_VERSION);
+		return -EPROTO;
+	}
+	if (readonly) {
+		snprintf(err, errlen, "the store is not initialized and it is opened read-only");
+		return -EROFS;
+	}
+	/* Another process may be creating it at the same moment: decide
+	 * under the write lock. */
+	int rc = exec(db, "BEGIN IMMEDIATE", err, errlen);
+	if (rc)
+		return rc;
+	if (user_version(db, &v) < 0 || v != 0) {
+		exec(db, "ROLLBACK", err, errlen);
+		return v == SCHEMA_VERSION ? 0 : -EIO;
+	}
+	char sql[64];
+	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", SCHEMA_VERSION);
+	if ((rc = exec(db, schema_v1, err, errlen)) || (rc = exec(db, sql, err, errlen))) {
+		char ignore[8];
+		exec(db, "ROLLBACK", ignore, sizeof(ignore));
+		return rc;
+	}
+	return exec(db, "COMMIT", err, errlen);
+}

@@ -1,0 +1,116 @@
+/* tree_sql: the queries behind store/tree.c.
+ *
+ * Attribute queries return uid, gid, size, mtime, count (subdirectories)
+ * and, for tenants, mode.  Lookups return the child's key first, listings
+ * its key and name first.  Times of the files of one install are spread
+ * over nanoseconds after the install time so that every file has its own
+ * ctime: install file +0, package dir +1, objectstack.json +2,
+ * manifest.json +3, kind dir +4+index, item +4096+index.
+ */
+#ifndef OSFS_TREE_SQL_H
+#define OSFS_TREE_SQL_H
+
+#define TREE_ITEM_TIME_BASE 4096
+
+#define SQL_FIXED_ATTR \
+	"SELECT coalesce((SELECT value FROM meta WHERE key=?1), 0), (SELECT count(*) FROM tenants)"
+#define SQL_TENANT_ATTR "SELECT uid, gid, 0, ctime, 4, mode FROM tenants WHERE id=?1"
+#define SQL_TENANTDIR_ATTR "SELECT uid, gid, 0, mtime, 0 FROM tenants WHERE id=?1"
+#define SQL_PKGSDIR_ATTR \
+	"SELECT uid, gid, 0, mtime, (SELECT count(*) FROM installs WHERE tenant=?1) FROM tenants WHERE id=?1"
+#define SQL_DATADIR_ATTR \
+	"SELECT uid, gid, 0, mtime, (SELECT count(*) FROM tables WHERE tenant=?1) FROM tenants WHERE id=?1"
+#define SQL_LOG_ATTR "SELECT uid, gid, log_size, log_mtime, 0 FROM tenants WHERE id=?1"
+
+#define FROM_INSTALL " FROM installs i JOIN tenants t ON t.id=i.tenant "
+#define SQL_INSTFILE_ATTR \
+	"SELECT t.uid, t.gid, a.size, i.at, 0" FROM_INSTALL \
+	"JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1 AND i.system=0"
+#define SQL_PKGDIR_ATTR \
+	"SELECT t.uid, t.gid, 0, i.at+1, (SELECT count(*) FROM kinds k WHERE k.artifact=i.artifact)" \
+	FROM_INSTALL "WHERE i.id=?1"
+#define SQL_PKGART_ATTR \
+	"SELECT t.uid, t.gid, a.size, i.at+2, 0" FROM_INSTALL "JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1"
+#define SQL_PKGMAN_ATTR \
+	"SELECT t.uid, t.gid, a.msize, i.at+3, 0" FROM_INSTALL "JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1"
+#define SQL_KINDDIR_ATTR \
+	"SELECT t.uid, t.gid, 0, i.at+4+k.idx, 0" FROM_INSTALL \
+	"JOIN kinds k ON k.artifact=i.artifact AND k.idx=?2 WHERE i.id=?1"
+#define SQL_ITEM_ATTR \
+	"SELECT t.uid, t.gid, length(it.body), i.at+4096+it.idx, 0" FROM_INSTALL \
+	"JOIN items it ON it.artifact=i.artifact AND it.idx=?2 WHERE i.id=?1"
+#define SQL_OBJECT_ATTR \
+	"SELECT t.uid, t.gid, length(r.body), r.mtime, 0 FROM registry r JOIN tenants t ON t.id=r.tenant WHERE r.id=?1"
+#define SQL_TABLE_ATTR \
+	"SELECT t.uid, t.gid, 0, b.mtime, 0 FROM tables b JOIN tenants t ON t.id=b.tenant WHERE b.id=?1"
+#define SQL_RECORD_ATTR \
+	"SELECT t.uid, t.gid, length(r.body), r.mtime, 0 FROM records r JOIN tables b ON b.id=r.tbl " \
+	"JOIN tenants t ON t.id=b.tenant WHERE r.id=?1"
+
+#define SQL_LOOKUP_TENANT "SELECT id, uid, gid, 0, ctime, 4, mode FROM tenants WHERE name=?2"
+#define SQL_LOOKUP_INSTFILE \
+	"SELECT i.id, t.uid, t.gid, a.size, i.at, 0" FROM_INSTALL \
+	"JOIN artifacts a ON a.id=i.artifact WHERE i.tenant=?1 AND i.pkg=?2 AND i.system=0"
+#define SQL_LOOKUP_PKGDIR \
+	"SELECT i.id, t.uid, t.gid, 0, i.at+1, (SELECT count(*) FROM kinds k WHERE k.artifact=i.artifact)" \
+	FROM_INSTALL "WHERE i.tenant=?1 AND i.pkg=?2 AND i.version=?3"
+#define SQL_LOOKUP_KINDDIR \
+	"SELECT k.idx, t.uid, t.gid, 0, i.at+4+k.idx, 0" FROM_INSTALL \
+	"JOIN kinds k ON k.artifact=i.artifact WHERE i.id=?1 AND k.dir=?2"
+#define SQL_LOOKUP_ITEM \
+	"SELECT it.idx, t.uid, t.gid, length(it.body), i.at+4096+it.idx, 0" FROM_INSTALL \
+	"JOIN items it ON it.artifact=i.artifact WHERE i.id=?1 AND it.kind=?2 AND it.file=?3"
+#define SQL_LOOKUP_OBJECT \
+	"SELECT r.id, t.uid, t.gid, length(r.body), r.mtime, 0 FROM registry r JOIN tenants t ON t.id=r.tenant " \
+	"WHERE r.tenant=?1 AND r.name=?2"
+#define SQL_LOOKUP_TABLE \
+	"SELECT b.id, t.uid, t.gid, 0, b.mtime, 0 FROM tables b JOIN tenants t ON t.id=b.tenant " \
+	"WHERE b.tenant=?1 AND b.name=?2"
+#define SQL_LOOKUP_RECORD \
+	"SELECT r.id, t.uid, t.gid, length(r.body), r.mtime, 0 FROM records r JOIN tables b ON b.id=r.tbl " \
+	"JOIN tenants t ON t.id=b.tenant WHERE r.tbl=?1 AND r.key=?2"
+
+#define SQL_LIST_TENANTS "SELECT id, name, uid, gid, 0, ctime, 4, mode FROM tenants WHERE id>?1 ORDER BY id"
+#define SQL_LIST_INSTFILES \
+	"SELECT i.id, i.pkg || '.json', t.uid, t.gid, a.size, i.at, 0" FROM_INSTALL \
+	"JOIN artifacts a ON a.id=i.artifact WHERE i.tenant=?1 AND i.system=0 AND i.id>?2 ORDER BY i.id"
+#define SQL_LIST_PKGDIRS \
+	"SELECT i.id, i.pkg || '@' || i.version, t.uid, t.gid, 0, i.at+1, " \
+	"(SELECT count(*) FROM kinds k WHERE k.artifact=i.artifact)" FROM_INSTALL \
+	"WHERE i.tenant=?1 AND i.id>?2 ORDER BY i.id"
+#define SQL_LIST_KINDDIRS \
+	"SELECT k.idx, k.dir, t.uid, t.gid, 0, i.at+4+k.idx, 0" FROM_INSTALL \
+	"JOIN kinds k ON k.artifact=i.artifact WHERE i.id=?1 AND k.idx>?2 ORDER BY k.idx"
+#define SQL_LIST_ITEMS \
+	"SELECT it.idx, it.file || '.json', t.uid, t.gid, length(it.body), i.at+4096+it.idx, 0" FROM_INSTALL \
+	"JOIN items it ON it.artifact=i.artifact WHERE i.id=?1 AND it.kind=?2 AND it.idx>?3 ORDER BY it.idx"
+#define SQL_LIST_OBJECTS \
+	"SELECT r.id, r.name || '.json', t.uid, t.gid, length(r.body), r.mtime, 0 FROM registry r " \
+	"JOIN tenants t ON t.id=r.tenant WHERE r.tenant=?1 AND r.id>?2 ORDER BY r.id"
+#define SQL_LIST_TABLES \
+	"SELECT b.id, b.name, t.uid, t.gid, 0, b.mtime, 0 FROM tables b JOIN tenants t ON t.id=b.tenant " \
+	"WHERE b.tenant=?1 AND b.id>?2 ORDER BY b.id"
+#define SQL_LIST_RECORDS \
+	"SELECT r.id, r.key || '.json', t.uid, t.gid, length(r.body), r.mtime, 0 FROM records r " \
+	"JOIN tables b ON b.id=r.tbl JOIN tenants t ON t.id=b.tenant WHERE r.tbl=?1 AND r.id>?2 ORDER BY r.id"
+
+#define SQL_ITEM_KIND \
+	"SELECT it.kind FROM installs i JOIN items it ON it.artifact=i.artifact WHERE i.id=?1 AND it.idx=?2"
+#define SQL_RECORD_TABLE "SELECT tbl FROM records WHERE id=?1"
+#define SQL_INSTALL_TENANT "SELECT tenant FROM installs WHERE id=?1"
+#define SQL_REGISTRY_TENANT "SELECT tenant FROM registry WHERE id=?1"
+#define SQL_TABLE_TENANT "SELECT tenant FROM tables WHERE id=?1"
+#define SQL_RECORD_TENANT "SELECT b.tenant FROM records r JOIN tables b ON b.id=r.tbl WHERE r.id=?1"
+
+#define SQL_READ_ARTIFACT \
+	"SELECT a.bytes FROM installs i JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1 AND i.system=0"
+#define SQL_READ_ARTIFACT_ANY "SELECT a.bytes FROM installs i JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1"
+#define SQL_READ_MANIFEST "SELECT a.manifest FROM installs i JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1"
+#define SQL_READ_ITEM \
+	"SELECT it.body FROM installs i JOIN items it ON it.artifact=i.artifact WHERE i.id=?1 AND it.idx=?2"
+#define SQL_READ_OBJECT "SELECT body FROM registry WHERE id=?1"
+#define SQL_READ_RECORD "SELECT body FROM records WHERE id=?1"
+#define SQL_READ_LOG "SELECT line FROM log WHERE tenant=?1 ORDER BY off"
+#define SQL_ARTIFACT_HASH "SELECT a.xxh3 FROM installs i JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1"
+
+#endif

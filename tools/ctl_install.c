@@ -1,0 +1,103 @@
+/* osfsctl install: copies an artifact into a mounted tenant's install/
+ * directory, the rsync way (a '.' name, then a rename to <id>.json), so
+ * that a refusal leaves the pending file in place to ask the daemon why:
+ * its xattr user.osfs.error holds the install's messages. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "catalog/artifact.h"
+#include "tools/ctl.h"
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static void print_refusal(const char *tmp, const char *file, int err)
+{
+	char msg[16384];
+	ssize_t n = getxattr(tmp, "user.osfs.error", msg, sizeof(msg) - 1);
+	fprintf(stderr, "osfsctl: cannot install %s: %s\n", file, strerror(err));
+	if (n > 0) {
+		msg[n] = '\0';
+		for (char *line = strtok(msg, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(stderr, "  %s\n", line);
+	}
+}
+
+/* The name the file gets in install/: <id>.json when it parses. */
+static void target_name(const char *data, size_t len, const char *file, char *out, size_t outlen)
+{
+	struct artifact a;
+	struct diag d = DIAG_INIT;
+	artifact_load(&a, data, len, ARTIFACT_DEFAULT_MAX, 0, &d);
+	if (a.id)
+		snprintf(out, outlen, "%s.json", a.id);
+	else
+		snprintf(out, outlen, "%s", strrchr(file, '/') ? strrchr(file, '/') + 1 : file);
+	artifact_free(&a);
+	diag_free(&d);
+}
+
+int ctl_install(int argc, char **argv)
+{
+	const char *file = NULL, *tenant = NULL, *mount = NULL, *v;
+	for (int i = 1; i < argc; i++) {
+		if ((v = ctl_opt(argc, argv, &i, "--tenant")))
+			tenant = v;
+		else if ((v = ctl_opt(argc, argv, &i, "--mount")))
+			mount = v;
+		else if (!file)
+			file = argv[i];
+		else
+			file = NULL, i = argc;
+	}
+	if (!file || !tenant || !mount) {
+		ctl_err("usage: osfsctl install FILE --tenant TENANT --mount MOUNTPOINT");
+		return CTL_USAGE;
+	}
+	char *data, dir[4096], tmp[4700], dst[4700], name[512];
+	size_t len;
+	int rc = ctl_read_file(file, (size_t)1 << 40, &data, &len);
+	if (rc < 0) {
+		ctl_err("cannot read %s: %s", file, strerror(-rc));
+		return CTL_FAIL;
+	}
+	snprintf(dir, sizeof(dir), "%s/tenants/%s/install", mount, tenant);
+	target_name(data, len, file, name, sizeof(name));
+	snprintf(tmp, sizeof(tmp), "%s/.osfsctl-%ld-%s", dir, (long)getpid(), name);
+	snprintf(dst, sizeof(dst), "%s/%s", dir, name);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0) {
+		ctl_err("cannot write into %s: %s", dir, strerror(errno));
+		free(data);
+		return CTL_FAIL;
+	}
+	rc = write_all(fd, data, len);
+	free(data);
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(tmp, dst) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		print_refusal(tmp, file, -rc);
+		unlink(tmp);
+		return CTL_FAIL;
+	}
+	printf("installed %s into tenant %s as install/%s\n", file, tenant, name);
+	return CTL_OK;
+}
