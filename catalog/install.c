@@ -88,16 +88,21 @@ static int install_locked(struct db *db, const struct artifact *a, const struct 
 	if (rc < 0 && rc != -ENOENT)
 		goto out;
 	if (have && artstore_find(db, a, &art) == 0 && art == cur.artifact) {
-		/* The identical artifact: nothing to do, and nothing changes. */
-		if ((rc = db_now(db, 0, &ts)) == 0)
+		/* The identical artifact: nothing to install.  The file keeps
+		 * the mode and mtime it was written with this time, so that
+		 * rsync finds it up to date. */
+		if ((rc = db_now(db, 0, &ts)) == 0 && o->mtime)
+			rc = installs_set_attr(db, cur.id, o->mode ? (int64_t)o->mode : -1, o->mtime, ts);
+		if (rc == 0)
 			rc = install_log(db, &t, ts, &r->changes, "unchanged %s@%s from %s: this exact artifact is "
 					 "already installed", a->id, a->version_text, o->source);
+		changes_node(&r->changes, tree_node(T_INSTFILE, (uint64_t)cur.id), 0);
 		goto out;
 	}
 	if ((rc = install_check(db, &t, a, have ? &cur : NULL, &r->diag)) < 0 || diag_errno(&r->diag))
 		goto out;
 	if ((rc = db_now(db, install_span(a), &ts)) == 0)
-		rc = install_apply(db, &t, a, have ? &cur : NULL, 0, ts, o->source, r);
+		rc = install_apply(db, &t, a, have ? &cur : NULL, o, ts, r);
 out:
 	if (rc == 0 && !diag_errno(&r->diag))
 		return db_commit(db);
@@ -218,21 +223,24 @@ int install_note(struct store *st, const char *tenant, const char *line, struct 
 	return rc;
 }
 
-/* Installs (or brings to this release) every system package of t. */
-static int install_system(struct db *db, const struct tenant_row *t, int64_t ts, struct install_report *r)
+/* Installs (or brings to this release) every system package of t, each
+ * at a store time of its own so that their files have distinct times. */
+static int install_system(struct db *db, const struct tenant_row *t, struct install_report *r)
 {
 	const struct artifact *sys;
 	size_t n;
 	int rc = system_packages(&sys, &n);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct install_row cur;
-		int64_t art;
+		int64_t art, ts;
 		rc = installs_get(db, t->id, sys[i].id, &cur);
 		if (rc == 0 && artstore_find(db, &sys[i], &art) == 0 && art == cur.artifact)
 			continue;
 		if (rc < 0 && rc != -ENOENT)
 			break;
-		rc = install_apply(db, t, &sys[i], rc == 0 ? &cur : NULL, 1, ts, NULL, r);
+		int have = rc == 0;
+		if ((rc = db_now(db, install_span(&sys[i]), &ts)) == 0)
+			rc = install_apply(db, t, &sys[i], have ? &cur : NULL, NULL, ts, r);
 	}
 	return rc;
 }
@@ -250,10 +258,10 @@ int install_tenant_create(struct store *st, const char *name, uid_t uid, gid_t g
 	if (!db)
 		return -ENOMEM;
 	int rc = db_begin(db);
-	if (rc == 0 && (rc = db_now(db, 1 << 22, &ts)) == 0)
+	if (rc == 0 && (rc = db_now(db, 0, &ts)) == 0)
 		rc = tenants_create(db, name, uid, gid, 0750, ts, &t.id);
 	if (rc == 0 && (rc = tenants_get(db, t.id, &t)) == 0)
-		rc = install_system(db, &t, ts, r);
+		rc = install_system(db, &t, r);
 	if (rc == 0)
 		rc = install_log(db, &t, ts, &r->changes, "created tenant %s (owner uid %u, gid %u) with the system "
 				 "packages of osfs %s", name, (unsigned)uid, (unsigned)gid, OSFS_VERSION);
@@ -312,12 +320,9 @@ static int refresh_tenant(void *ctx, int64_t id, const char *name)
 	struct refresh *f = ctx;
 	struct install_report r = INSTALL_REPORT_INIT;
 	struct tenant_row t;
-	int64_t ts;
 	f->rc = tenants_get(f->db, id, &t);
 	if (f->rc == 0)
-		f->rc = db_now(f->db, 1 << 22, &ts);
-	if (f->rc == 0)
-		f->rc = install_system(f->db, &t, ts, &r);
+		f->rc = install_system(f->db, &t, &r);
 	install_report_free(&r);
 	return f->rc != 0;
 }

@@ -25,6 +25,8 @@ struct install_opts {
 	const char *source;     /* where the bytes came from, for messages */
 	const char *expect_id;  /* written over install/<id>.json: must be <id> */
 	size_t max_size;        /* max_artifact */
+	mode_t mode;            /* of install/<id>.json as written (0: 0644) */
+	int64_t mtime;          /* of install/<id>.json as written (0: install time) */
 };
 
 struct install_report {

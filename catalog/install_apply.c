@@ -229,20 +229,22 @@ static int log_install(struct db *db, const struct tenant_row *t, const struct a
 }
 
 int install_apply(struct db *db, const struct tenant_row *t, const struct artifact *a, const struct install_row *cur,
-		  int system, int64_t ts, const char *source, struct install_report *r)
+		  const struct install_opts *o, int64_t ts, struct install_report *r)
 {
 	struct names affected = { NULL, 0, 0, STRSET_INIT };
 	struct seed_counts n = { 0, 0, 0 };
 	int64_t art = 0, inst = 0;
-	int first = 0;
+	int first = 0, system = o == NULL;
 	int64_t objects_at = ts + TREE_ITEM_TIME_BASE + (int64_t)a->nitems;
 	int rc = artstore_find(db, a, &art);
 	if (rc == -ENOENT)
 		rc = artstore_put(db, a, system, ts, &art);
+	/* The old install goes first (its name is unique in the tenant); its
+	 * objects keep their rows, ownerless, until the re-merge below. */
 	if (rc == 0 && cur && (rc = names_of_install(db, cur, &affected)) == 0)
-		rc = installs_unclaim(db, cur->id);
+		rc = installs_delete(db, cur->id);
 	if (rc == 0)
-		rc = installs_add(db, t->id, a, art, system, ts, &inst);
+		rc = installs_add(db, t->id, a, art, system, ts, o ? o->mode : 0, o ? o->mtime : 0, &inst);
 	if (rc == 0)
 		rc = claim_all(db, t, a, inst, system);
 	for (size_t i = 0; i < a->nobjects && rc == 0; i++)
@@ -253,7 +255,7 @@ int install_apply(struct db *db, const struct tenant_row *t, const struct artifa
 		rc = install_remerge(db, t->id, affected.v, affected.n, objects_at, &r->changes);
 	if (rc == 0)
 		rc = sync_tables(db, t, &affected, ts, &r->changes);
-	if (rc == 0 && cur && (rc = installs_delete(db, cur->id)) == 0 && cur->artifact != art)
+	if (rc == 0 && cur && cur->artifact != art)
 		rc = artstore_gc(db, cur->artifact);
 	if (rc == 0 && !system)
 		rc = seed_first(db, t, a, objects_at + OBJECT_TIME_SPAN, r, &n, &first);
@@ -262,8 +264,8 @@ int install_apply(struct db *db, const struct tenant_row *t, const struct artifa
 				      a->version_text, ts);
 	if (rc == 0)
 		rc = tenants_touch(db, t->id, ts);
-	if (rc == 0 && source)
-		rc = log_install(db, t, a, cur, source, ts, &n, first, r);
+	if (rc == 0 && !system)
+		rc = log_install(db, t, a, cur, o->source, ts, &n, first, r);
 	note_replaced(t, cur, &r->changes);
 	names_free(&affected);
 	return rc;
@@ -275,13 +277,11 @@ int install_detach(struct db *db, const struct tenant_row *t, const struct insta
 	struct names affected = { NULL, 0, 0, STRSET_INIT };
 	int rc = names_of_install(db, cur, &affected);
 	if (rc == 0)
-		rc = installs_unclaim(db, cur->id);
+		rc = installs_delete(db, cur->id); /* its claims go with it */
 	if (rc == 0)
 		rc = install_remerge(db, t->id, affected.v, affected.n, ts, &r->changes);
 	if (rc == 0)
 		rc = sync_tables(db, t, &affected, ts, &r->changes);
-	if (rc == 0)
-		rc = installs_delete(db, cur->id);
 	if (rc == 0)
 		rc = artstore_gc(db, cur->artifact);
 	note_replaced(t, cur, &r->changes);

@@ -14,9 +14,10 @@ int install_check(struct db *db, const struct tenant_row *t, const struct artifa
 
 /* Applies a checked artifact to a tenant (install_apply.c): stores it if
  * new, replaces cur if given, registers objects, claims names, seeds on
- * the first install, records history, and logs.  Inside the transaction. */
+ * the first install, records history, and logs.  Inside the transaction.
+ * o is NULL for the system packages (no seeds, no log line). */
 int install_apply(struct db *db, const struct tenant_row *t, const struct artifact *a, const struct install_row *cur,
-		  int system, int64_t ts, const char *source, struct install_report *r);
+		  const struct install_opts *o, int64_t ts, struct install_report *r);
 
 /* Removes an install: claims, registrations, tables left empty
  * (install_apply.c).  Inside the transaction. */

@@ -232,8 +232,11 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	} else {
 		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
 		fuse_loop_cfg_set_clone_fd(cfg, cmd->clone_fd);
-		fuse_loop_cfg_set_max_threads(cfg, cmd->max_threads);
-		fuse_loop_cfg_set_idle_threads(cfg, cmd->max_idle_threads);
+		/* Unset values are UINT_MAX: leave libfuse's defaults. */
+		if (cmd->max_threads && cmd->max_threads != UINT_MAX)
+			fuse_loop_cfg_set_max_threads(cfg, cmd->max_threads);
+		if (cmd->max_idle_threads != UINT_MAX)
+			fuse_loop_cfg_set_idle_threads(cfg, cmd->max_idle_threads);
 		rc = fuse_session_loop_mt(fs->se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
@@ -310,6 +313,7 @@ int main(int argc, char **argv)
 	if (fuse_opt_add_arg(&args, o.nonopt[o.nnonopt - 1]) != 0 || fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out;
 	uploads_init(&fs.uploads);
+	pthread_mutex_init(&fs.open.lock, NULL);
 	install_echo = fs_echo;
 	if (prepare(&fs, &o) == 0)
 		rc = serve(&fs, &args, &cmd);

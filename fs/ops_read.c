@@ -34,7 +34,8 @@ void fs_stat(const struct tree_attr *a, struct stat *st)
 	st->st_mtim.tv_sec = a->mtime / NS;
 	st->st_mtim.tv_nsec = a->mtime % NS;
 	st->st_atim = st->st_mtim;
-	st->st_ctim = st->st_mtim;
+	st->st_ctim.tv_sec = a->ctime / NS;
+	st->st_ctim.tv_nsec = a->ctime % NS;
 }
 
 void fs_entry(const struct tree_attr *a, double timeout, struct fuse_entry_param *e)
@@ -58,7 +59,7 @@ void fs_upload_attr(struct upload *up, struct tree_attr *a)
 	a->gid = up->gid;
 	a->nlink = 1;
 	a->size = up->data.len;
-	a->mtime = up->mtime;
+	a->mtime = a->ctime = up->mtime;
 	pthread_mutex_unlock(&up->lock);
 }
 
@@ -86,17 +87,10 @@ void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct tree_node n = ino_node(ino);
 	struct tree_attr a;
 	struct stat st;
+	(void)fi;
 	int rc = getattr_node(fs, n, &a);
-	struct handle *h = fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
-	if (rc == -ENOENT && h && !h->up) {
-		/* fstat() of a file an install removed after open() */
-		memset(&a, 0, sizeof(a));
-		a.node = n;
-		a.mode = S_IFREG | 0444;
-		a.nlink = 0;
-		a.size = h->data.len;
-		rc = 0;
-	}
+	if (rc == -ENOENT && fs_open_attr(fs, ino, &a) == 0)
+		rc = 0; /* fstat() of a file removed after open(): like an unlinked file */
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
 		return;
@@ -189,7 +183,7 @@ static int dir_add_upload(void *ctx, struct upload *up)
 	a.gid = up->gid;
 	a.nlink = 1;
 	a.size = up->data.len;
-	a.mtime = up->mtime;
+	a.mtime = a.ctime = up->mtime;
 	pthread_mutex_unlock(&up->lock);
 	return dir_add(ctx, up->name, &a, TREE_OFF_EXTRA + up->id);
 }

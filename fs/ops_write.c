@@ -33,10 +33,52 @@ static struct handle *handle_of(struct fuse_file_info *fi)
 	return fi ? (struct handle *)(uintptr_t)fi->fh : NULL;
 }
 
+static void handles_add(struct osfs *fs, struct handle *h)
+{
+	pthread_mutex_lock(&fs->open.lock);
+	h->prev = NULL;
+	h->next = fs->open.head;
+	if (h->next)
+		h->next->prev = h;
+	fs->open.head = h;
+	pthread_mutex_unlock(&fs->open.lock);
+}
+
+static void handles_remove(struct osfs *fs, struct handle *h)
+{
+	pthread_mutex_lock(&fs->open.lock);
+	if (h->prev)
+		h->prev->next = h->next;
+	else if (fs->open.head == h)
+		fs->open.head = h->next;
+	if (h->next)
+		h->next->prev = h->prev;
+	h->next = h->prev = NULL;
+	pthread_mutex_unlock(&fs->open.lock);
+}
+
+int fs_open_attr(struct osfs *fs, uint64_t ino, struct tree_attr *a)
+{
+	int rc = -ENOENT;
+	pthread_mutex_lock(&fs->open.lock);
+	for (struct handle *h = fs->open.head; h; h = h->next) {
+		if (ino_of(h->attr.node) == ino) {
+			*a = h->attr;
+			a->nlink = 0;
+			rc = 0;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fs->open.lock);
+	return rc;
+}
+
 static void handle_free(struct osfs *fs, struct handle *h)
 {
 	if (!h)
 		return;
+	if (!h->up)
+		handles_remove(fs, h);
 	buf_free(&h->data);
 	uploads_put(&fs->uploads, h->up);
 	free(h);
@@ -114,10 +156,14 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fi->direct_io = 1;
 	} else {
 		struct db *db = store_acquire(fs->store);
-		rc = db ? tree_read(db, n, &h->data) : -ENOMEM;
+		rc = db ? tree_getattr(db, n, &h->attr) : -ENOMEM;
+		if (rc == 0)
+			rc = tree_read(db, n, &h->data);
 		store_release(db);
 		/* Same inode, same bytes: the kernel's pages stay valid. */
 		fi->keep_cache = n.type != T_LOG;
+		if (rc == 0)
+			handles_add(fs, h);
 	}
 	if (rc < 0) {
 		handle_free(fs, h);
@@ -166,7 +212,7 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	a.uid = ctx->uid;
 	a.gid = ctx->gid;
 	a.nlink = 1;
-	a.mtime = h->up->mtime;
+	a.mtime = a.ctime = h->up->mtime;
 	fs_entry(&a, 0, &e);
 	fi->fh = (uint64_t)(uintptr_t)h;
 	fi->direct_io = 1;
@@ -186,7 +232,6 @@ static void note_too_big(struct osfs *fs, struct upload *up, size_t end)
 		 fs->max_artifact, end);
 	install_note(fs->store, up->tenant_name, line, &r);
 	inval_changes(&fs->inval, &r.changes, 0);
-	fs_echo(up->tenant_name, line);
 	install_report_free(&r);
 }
 
@@ -265,7 +310,7 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	int rc;
 	snprintf(source, sizeof(source), "install/%s", target);
 	pthread_mutex_lock(&up->lock);
-	struct install_opts o = { up->tenant_name, source, up->expect_id, fs->max_artifact };
+	struct install_opts o = { up->tenant_name, source, up->expect_id, fs->max_artifact, up->mode, up->mtime };
 	if (up->overflow) {
 		diag_add(&r.diag, EFBIG, "the file is larger than max_artifact (%zu bytes)", fs->max_artifact);
 		rc = -EFBIG;
@@ -418,6 +463,38 @@ static int setattr_tenant(fuse_req_t req, struct tree_node n, const struct stat 
 	return rc;
 }
 
+/* utimens and chmod of an installed install/<id>.json, by the tenant's
+ * owner or root: the file keeps them (rsync sets both). */
+static int setattr_installed(fuse_req_t req, struct tree_node n, const struct stat *attr, int to_set,
+			     struct tree_attr *out)
+{
+	struct osfs *fs = fs_of(req);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	int64_t mode = -1, mtime = -1, ts;
+	if (to_set & ~(FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+		       FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME))
+		return (to_set & FUSE_SET_ATTR_SIZE) ? -EACCES : -EPERM;
+	struct db *db = store_acquire(fs->store);
+	int rc = db ? tree_getattr(db, n, out) : -ENOMEM;
+	if (rc == 0 && ctx->uid != 0 && ctx->uid != out->uid)
+		rc = -EPERM;
+	if (to_set & FUSE_SET_ATTR_MODE)
+		mode = attr->st_mode & 07777;
+	if (to_set & FUSE_SET_ATTR_MTIME)
+		mtime = (int64_t)attr->st_mtim.tv_sec * 1000000000 + attr->st_mtim.tv_nsec;
+	if (to_set & FUSE_SET_ATTR_MTIME_NOW)
+		mtime = now_ns();
+	if (rc == 0 && (mode >= 0 || mtime >= 0) && (rc = db_begin(db)) == 0) {
+		if ((rc = db_now(db, 0, &ts)) == 0)
+			rc = installs_set_attr(db, (int64_t)n.id, mode, mtime, ts);
+		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+	}
+	if (rc == 0)
+		rc = tree_getattr(db, n, out);
+	store_release(db);
+	return rc;
+}
+
 void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
 {
 	struct osfs *fs = fs_of(req);
@@ -441,6 +518,8 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 		rc = -EROFS;
 	} else if (n.type == T_TENANT) {
 		rc = setattr_tenant(req, n, attr, to_set, &a);
+	} else if (n.type == T_INSTFILE) {
+		rc = setattr_installed(req, n, attr, to_set, &a);
 	} else {
 		rc = n.type == T_UPLOAD ? -ENOENT : -EACCES;
 	}

@@ -49,10 +49,11 @@ int installs_by_id(struct db *db, int64_t id, struct install_row *out)
 }
 
 int installs_add(struct db *db, int64_t tenant, const struct artifact *a, int64_t artifact, int system,
-		 int64_t ts, int64_t *id)
+		 int64_t ts, mode_t mode, int64_t mtime, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(db,
-		"INSERT INTO installs(tenant, pkg, version, artifact, system, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+		"INSERT INTO installs(tenant, pkg, version, artifact, system, at, mode, mtime, ctime) "
+		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?6 + 1)");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, tenant);
@@ -61,10 +62,27 @@ int installs_add(struct db *db, int64_t tenant, const struct artifact *a, int64_
 	sqlite3_bind_int64(st, 4, artifact);
 	sqlite3_bind_int(st, 5, system);
 	sqlite3_bind_int64(st, 6, ts);
+	sqlite3_bind_int64(st, 7, mode ? (mode & 07777) : 0644);
+	sqlite3_bind_int64(st, 8, mtime ? mtime : ts + 1);
 	int rc = db_exec_stmt(db, st);
 	if (rc == 0)
 		*id = sqlite3_last_insert_rowid(db->conn);
 	return rc;
+}
+
+int installs_set_attr(struct db *db, int64_t id, int64_t mode, int64_t mtime, int64_t ts)
+{
+	sqlite3_stmt *st = db_stmt(db,
+		"UPDATE installs SET mode=CASE WHEN ?2<0 THEN mode ELSE ?2 END, "
+		"mtime=CASE WHEN ?3<0 THEN mtime ELSE ?3 END, ctime=?4 WHERE id=?1 AND system=0");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, mode < 0 ? -1 : (mode & 07777));
+	sqlite3_bind_int64(st, 3, mtime);
+	sqlite3_bind_int64(st, 4, ts);
+	int rc = db_exec_stmt(db, st);
+	return rc ? rc : sqlite3_changes(db->conn) ? 0 : -ENOENT;
 }
 
 int installs_delete(struct db *db, int64_t id)
@@ -218,15 +236,6 @@ int installs_claim_shared(struct db *db, int64_t tenant, const char *kind, const
 	db_bind_text(st, 2, kind);
 	db_bind_text(st, 3, name);
 	sqlite3_bind_int64(st, 4, install);
-	return db_exec_stmt(db, st);
-}
-
-int installs_unclaim(struct db *db, int64_t install)
-{
-	sqlite3_stmt *st = db_stmt(db, "DELETE FROM claims WHERE install=?1");
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, install);
 	return db_exec_stmt(db, st);
 }
 

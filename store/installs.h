@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "catalog/artifact.h"
 #include "catalog/names.h"
@@ -24,8 +25,11 @@ struct install_row {
 
 int installs_get(struct db *db, int64_t tenant, const char *pkg, struct install_row *out);
 int installs_by_id(struct db *db, int64_t id, struct install_row *out);
+/* mode and mtime are those of install/<id>.json (0: 0644 and ts). */
 int installs_add(struct db *db, int64_t tenant, const struct artifact *a, int64_t artifact, int system,
-		 int64_t ts, int64_t *id);
+		 int64_t ts, mode_t mode, int64_t mtime, int64_t *id);
+/* utimens/chmod of install/<id>.json: -1 leaves a value unchanged. */
+int installs_set_attr(struct db *db, int64_t id, int64_t mode, int64_t mtime, int64_t ts);
 /* Deletes the install row and its claims (registry rows must be gone). */
 int installs_delete(struct db *db, int64_t id);
 
@@ -50,8 +54,7 @@ int installs_claim(struct db *db, int64_t tenant, const char *kind, const char *
 /* As installs_claim, but a name already held is left to its holder (the
  * system packages share the "sys" namespace). */
 int installs_claim_shared(struct db *db, int64_t tenant, const char *kind, const char *name, int64_t install);
-/* Drops every claim of an install (before it is replaced or removed). */
-int installs_unclaim(struct db *db, int64_t install);
+
 /* A package of the tenant, other than except, whose artifact refers to
  * object target (lookup or extension); -ENOENT if none. */
 int installs_referrer(struct db *db, int64_t tenant, const char *target, const char *except, char *pkg,

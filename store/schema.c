@@ -55,7 +55,12 @@ static const char schema_v1[] =
 	"  tenant INTEGER NOT NULL REFERENCES tenants(id),\n"
 	"  pkg TEXT NOT NULL, version TEXT NOT NULL,\n"
 	"  artifact INTEGER NOT NULL REFERENCES artifacts(id),\n"
-	"  system INTEGER NOT NULL, at INTEGER NOT NULL, UNIQUE(tenant, pkg));\n"
+	"  system INTEGER NOT NULL, at INTEGER NOT NULL,\n"
+	/* install/<id>.json keeps the mode and mtime it was written with, so
+	 * that rsync -a into install/ finds nothing to do the second time;
+	 * ctime is when its package or its attributes last changed. */
+	"  mode INTEGER NOT NULL DEFAULT 420, mtime INTEGER NOT NULL, ctime INTEGER NOT NULL,\n"
+	"  UNIQUE(tenant, pkg));\n"
 	"CREATE INDEX installs_tenant ON installs(tenant, system);\n"
 	"CREATE INDEX installs_artifact ON installs(artifact);\n"
 	/* What survives an uninstall: first install time, whether seeded. */
@@ -75,7 +80,9 @@ static const char schema_v1[] =
 	/* objects/<name>.json: the merged object, replaced when it changes. */
 	"CREATE TABLE registry(id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
 	"  tenant INTEGER NOT NULL REFERENCES tenants(id), name TEXT NOT NULL,\n"
-	"  install INTEGER NOT NULL REFERENCES installs(id),\n"
+	/* An upgrade deletes the old install first: its rows lose their owner
+	 * until the re-merge gives them the new one or removes them. */
+	"  install INTEGER REFERENCES installs(id) ON DELETE SET NULL,\n"
 	"  mtime INTEGER NOT NULL, body BLOB NOT NULL, UNIQUE(tenant, name));\n"
 	"CREATE INDEX registry_install ON registry(install);\n"
 	"CREATE INDEX registry_tenant ON registry(tenant);\n"

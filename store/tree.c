@@ -60,11 +60,13 @@ static void attr_from_row(sqlite3_stmt *st, int col, struct tree_node n, struct 
 	a->uid = (uid_t)sqlite3_column_int64(st, col);
 	a->gid = (gid_t)sqlite3_column_int64(st, col + 1);
 	a->size = (uint64_t)sqlite3_column_int64(st, col + 2);
-	a->mtime = sqlite3_column_int64(st, col + 3);
+	a->mtime = a->ctime = sqlite3_column_int64(st, col + 3);
 	a->mode = type_mode(n.type);
 	a->nlink = S_ISDIR(a->mode) ? 2 + (uint32_t)sqlite3_column_int64(st, col + 4) : 1;
-	if (n.type == T_TENANT)
-		a->mode = S_IFDIR | ((mode_t)sqlite3_column_int64(st, col + 5) & 07777);
+	if (n.type == T_TENANT || n.type == T_INSTFILE)
+		a->mode = (a->mode & S_IFMT) | ((mode_t)sqlite3_column_int64(st, col + 5) & 07777);
+	if (n.type == T_INSTFILE)
+		a->ctime = sqlite3_column_int64(st, col + 6);
 	if (n.type == T_PKGDIR || n.type == T_KINDDIR || n.type == T_TABLE)
 		a->size = 0;
 }
@@ -83,7 +85,7 @@ static int fixed_attr(struct db *db, uint64_t id, struct tree_attr *a)
 	a->node = tree_node(T_FIXED, id);
 	a->uid = owner_uid;
 	a->gid = owner_gid;
-	a->mtime = sqlite3_column_int64(st, 0);
+	a->mtime = a->ctime = sqlite3_column_int64(st, 0);
 	a->nlink = 2 + (uint32_t)sqlite3_column_int64(st, 1) * (id == TREE_TENANTS);
 	a->mode = S_IFDIR | (id == TREE_ROOT ? 0755 : 01777);
 	if (id == TREE_ROOT)
@@ -135,8 +137,10 @@ int tree_getattr(struct db *db, struct tree_node n, struct tree_attr *out)
 	attr_from_row(st, 0, n, out);
 	/* The tenant's own directories add a fixed offset to their times so
 	 * that each node has a distinct ctime (borg caches by it). */
-	if (n.type >= T_INSTDIR && n.type <= T_DATADIR)
+	if (n.type >= T_INSTDIR && n.type <= T_DATADIR) {
 		out->mtime += n.type;
+		out->ctime += n.type;
+	}
 	sqlite3_reset(st);
 	return 0;
 }

@@ -51,7 +51,8 @@ struct tree_attr {
 	gid_t gid;
 	uint32_t nlink;
 	uint64_t size;
-	int64_t mtime;    /* ns; ctime and atime are the same */
+	int64_t mtime;    /* ns; atime is the same */
+	int64_t ctime;    /* ns */
 };
 
 /* Owner of the root and of tenants/: the user who mounted. */

@@ -1,16 +1,22 @@
 /* tree_sql: the queries behind store/tree.c.
  *
  * Attribute queries return uid, gid, size, mtime, count (subdirectories)
- * and, for tenants, mode.  Lookups return the child's key first, listings
+ * and, for tenants and install files, mode (and for install files ctime).  Lookups return the child's key first, listings
  * its key and name first.  Times of the files of one install are spread
  * over nanoseconds after the install time so that every file has its own
- * ctime: install file +0, package dir +1, objectstack.json +2,
- * manifest.json +3, kind dir +4+index, item +4096+index.
+ * ctime: the log line of the event +0, install file +1, package dir +2,
+ * objectstack.json +3, manifest.json +4, kind dir +5+index, item
+ * +4096+index.
  */
 #ifndef OSFS_TREE_SQL_H
 #define OSFS_TREE_SQL_H
 
 #define TREE_ITEM_TIME_BASE 4096
+#define TIME_PKGDIR " i.at+2 "
+#define TIME_PKGART " i.at+3 "
+#define TIME_PKGMAN " i.at+4 "
+#define TIME_KINDDIR " i.at+5+k.idx "
+#define TIME_ITEM " i.at+4096+it.idx "
 
 #define SQL_FIXED_ATTR \
 	"SELECT coalesce((SELECT value FROM meta WHERE key=?1), 0), (SELECT count(*) FROM tenants)"
@@ -24,20 +30,20 @@
 
 #define FROM_INSTALL " FROM installs i JOIN tenants t ON t.id=i.tenant "
 #define SQL_INSTFILE_ATTR \
-	"SELECT t.uid, t.gid, a.size, i.at, 0" FROM_INSTALL \
+	"SELECT t.uid, t.gid, a.size, i.mtime, 0, i.mode, i.ctime" FROM_INSTALL \
 	"JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1 AND i.system=0"
 #define SQL_PKGDIR_ATTR \
-	"SELECT t.uid, t.gid, 0, i.at+1, (SELECT count(*) FROM kinds k WHERE k.artifact=i.artifact)" \
+	"SELECT t.uid, t.gid, 0, " TIME_PKGDIR ", (SELECT count(*) FROM kinds k WHERE k.artifact=i.artifact)" \
 	FROM_INSTALL "WHERE i.id=?1"
 #define SQL_PKGART_ATTR \
-	"SELECT t.uid, t.gid, a.size, i.at+2, 0" FROM_INSTALL "JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1"
+	"SELECT t.uid, t.gid, a.size, " TIME_PKGART ", 0" FROM_INSTALL "JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1"
 #define SQL_PKGMAN_ATTR \
-	"SELECT t.uid, t.gid, a.msize, i.at+3, 0" FROM_INSTALL "JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1"
+	"SELECT t.uid, t.gid, a.msize, " TIME_PKGMAN ", 0" FROM_INSTALL "JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1"
 #define SQL_KINDDIR_ATTR \
-	"SELECT t.uid, t.gid, 0, i.at+4+k.idx, 0" FROM_INSTALL \
+	"SELECT t.uid, t.gid, 0, " TIME_KINDDIR ", 0" FROM_INSTALL \
 	"JOIN kinds k ON k.artifact=i.artifact AND k.idx=?2 WHERE i.id=?1"
 #define SQL_ITEM_ATTR \
-	"SELECT t.uid, t.gid, length(it.body), i.at+4096+it.idx, 0" FROM_INSTALL \
+	"SELECT t.uid, t.gid, length(it.body), " TIME_ITEM ", 0" FROM_INSTALL \
 	"JOIN items it ON it.artifact=i.artifact AND it.idx=?2 WHERE i.id=?1"
 #define SQL_OBJECT_ATTR \
 	"SELECT t.uid, t.gid, length(r.body), r.mtime, 0 FROM registry r JOIN tenants t ON t.id=r.tenant WHERE r.id=?1"
@@ -49,16 +55,16 @@
 
 #define SQL_LOOKUP_TENANT "SELECT id, uid, gid, 0, ctime, 4, mode FROM tenants WHERE name=?2"
 #define SQL_LOOKUP_INSTFILE \
-	"SELECT i.id, t.uid, t.gid, a.size, i.at, 0" FROM_INSTALL \
+	"SELECT i.id, t.uid, t.gid, a.size, i.mtime, 0, i.mode, i.ctime" FROM_INSTALL \
 	"JOIN artifacts a ON a.id=i.artifact WHERE i.tenant=?1 AND i.pkg=?2 AND i.system=0"
 #define SQL_LOOKUP_PKGDIR \
-	"SELECT i.id, t.uid, t.gid, 0, i.at+1, (SELECT count(*) FROM kinds k WHERE k.artifact=i.artifact)" \
+	"SELECT i.id, t.uid, t.gid, 0, " TIME_PKGDIR ", (SELECT count(*) FROM kinds k WHERE k.artifact=i.artifact)" \
 	FROM_INSTALL "WHERE i.tenant=?1 AND i.pkg=?2 AND i.version=?3"
 #define SQL_LOOKUP_KINDDIR \
-	"SELECT k.idx, t.uid, t.gid, 0, i.at+4+k.idx, 0" FROM_INSTALL \
+	"SELECT k.idx, t.uid, t.gid, 0, " TIME_KINDDIR ", 0" FROM_INSTALL \
 	"JOIN kinds k ON k.artifact=i.artifact WHERE i.id=?1 AND k.dir=?2"
 #define SQL_LOOKUP_ITEM \
-	"SELECT it.idx, t.uid, t.gid, length(it.body), i.at+4096+it.idx, 0" FROM_INSTALL \
+	"SELECT it.idx, t.uid, t.gid, length(it.body), " TIME_ITEM ", 0" FROM_INSTALL \
 	"JOIN items it ON it.artifact=i.artifact WHERE i.id=?1 AND it.kind=?2 AND it.file=?3"
 #define SQL_LOOKUP_OBJECT \
 	"SELECT r.id, t.uid, t.gid, length(r.body), r.mtime, 0 FROM registry r JOIN tenants t ON t.id=r.tenant " \
@@ -72,17 +78,17 @@
 
 #define SQL_LIST_TENANTS "SELECT id, name, uid, gid, 0, ctime, 4, mode FROM tenants WHERE id>?1 ORDER BY id"
 #define SQL_LIST_INSTFILES \
-	"SELECT i.id, i.pkg || '.json', t.uid, t.gid, a.size, i.at, 0" FROM_INSTALL \
+	"SELECT i.id, i.pkg || '.json', t.uid, t.gid, a.size, i.mtime, 0, i.mode, i.ctime" FROM_INSTALL \
 	"JOIN artifacts a ON a.id=i.artifact WHERE i.tenant=?1 AND i.system=0 AND i.id>?2 ORDER BY i.id"
 #define SQL_LIST_PKGDIRS \
-	"SELECT i.id, i.pkg || '@' || i.version, t.uid, t.gid, 0, i.at+1, " \
+	"SELECT i.id, i.pkg || '@' || i.version, t.uid, t.gid, 0, " TIME_PKGDIR ", " \
 	"(SELECT count(*) FROM kinds k WHERE k.artifact=i.artifact)" FROM_INSTALL \
 	"WHERE i.tenant=?1 AND i.id>?2 ORDER BY i.id"
 #define SQL_LIST_KINDDIRS \
-	"SELECT k.idx, k.dir, t.uid, t.gid, 0, i.at+4+k.idx, 0" FROM_INSTALL \
+	"SELECT k.idx, k.dir, t.uid, t.gid, 0, " TIME_KINDDIR ", 0" FROM_INSTALL \
 	"JOIN kinds k ON k.artifact=i.artifact WHERE i.id=?1 AND k.idx>?2 ORDER BY k.idx"
 #define SQL_LIST_ITEMS \
-	"SELECT it.idx, it.file || '.json', t.uid, t.gid, length(it.body), i.at+4096+it.idx, 0" FROM_INSTALL \
+	"SELECT it.idx, it.file || '.json', t.uid, t.gid, length(it.body), " TIME_ITEM ", 0" FROM_INSTALL \
 	"JOIN items it ON it.artifact=i.artifact WHERE i.id=?1 AND it.kind=?2 AND it.idx>?3 ORDER BY it.idx"
 #define SQL_LIST_OBJECTS \
 	"SELECT r.id, r.name || '.json', t.uid, t.gid, length(r.body), r.mtime, 0 FROM registry r " \

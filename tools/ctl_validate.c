@@ -41,7 +41,7 @@ static size_t round_robin(struct store *st, struct file *f, size_t n, size_t max
 		install_report_free(&f[i].r);
 		struct install_report r = INSTALL_REPORT_INIT;
 		f[i].r = r;
-		struct install_opts o = { TENANT, f[i].path, NULL, max };
+		struct install_opts o = { TENANT, f[i].path, NULL, max, 0, 0 };
 		int rc = install_artifact(st, f[i].data, f[i].len, &o, &f[i].r);
 		if (rc == 0 || last || !only_missing_deps(&f[i].r)) {
 			f[i].done = rc == 0 ? 1 : -1;

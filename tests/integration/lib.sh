@@ -1,0 +1,151 @@
+# Shared helpers for the integration tests: each test mounts osfs on a
+# store of its own in a temporary directory, drives it with real tools,
+# and unmounts it when it ends, whether it passed or not.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   mount_osfs [osfs options...]     # sets $MNT, $STORE, $WORK, $OSFS_PID
+#   check "what" command...           # the command must succeed
+#   fails_with ERRNAME "what" cmd...  # must fail, stderr naming that errno
+#   finish                            # prints the summary, sets the exit code
+
+set -u
+export LC_ALL=C
+OSFS=${OSFS:-$(cd "$(dirname "$0")/../.." && pwd)/build/osfs}
+OSFSCTL=${OSFSCTL:-$(cd "$(dirname "$0")/../.." && pwd)/build/osfsctl}
+FIXTURES=${FIXTURES:-$(cd "$(dirname "$0")/../.." && pwd)/../shared/fixtures/real}
+ARTIFACTS=$(cd "$(dirname "$0")/../artifacts" && pwd)
+TEST_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/osfs-$TEST_NAME.XXXXXX")
+MNT=$WORK/mnt
+STORE=$WORK/store.db
+OSFS_PID=
+PASSED=0
+FAILED=0
+
+# The strerror() texts cp, mv and rm print for each errno.
+errtext() {
+	case $1 in
+	EFBIG) echo "File too large" ;;
+	EINVAL) echo "Invalid argument" ;;
+	EPERM) echo "Operation not permitted" ;;
+	ENOPKG) echo "Package not installed" ;;
+	EEXIST) echo "File exists" ;;
+	EBUSY) echo "Device or resource busy" ;;
+	EACCES) echo "Permission denied" ;;
+	EROFS) echo "Read-only file system" ;;
+	ENOENT) echo "No such file or directory" ;;
+	ENOTEMPTY) echo "Directory not empty" ;;
+	EXDEV) echo "Invalid cross-device link" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+unmount_osfs() {
+	if [ -n "$OSFS_PID" ]; then
+		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -u -z "$MNT" 2>/dev/null
+		# The daemon exits once unmounted; give it a moment, then insist.
+		for _ in $(seq 50); do kill -0 "$OSFS_PID" 2>/dev/null || break; sleep 0.1; done
+		kill "$OSFS_PID" 2>/dev/null
+		wait "$OSFS_PID" 2>/dev/null
+		OSFS_PID=
+	fi
+}
+
+cleanup() {
+	unmount_osfs
+	if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# mount_osfs [options]: starts osfs in the foreground (in the background
+# of this shell) on $STORE, with its stderr in $WORK/osfs.err.
+mount_osfs() {
+	mkdir -p "$MNT"
+	"$OSFS" -f -o "store=$STORE" "$@" "$MNT" 2>>"$WORK/osfs.err" &
+	OSFS_PID=$!
+	for _ in $(seq 100); do
+		mountpoint -q "$MNT" && [ -d "$MNT/tenants" ] && return 0
+		kill -0 "$OSFS_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "FATAL: osfs did not mount"; cat "$WORK/osfs.err"; exit 1
+}
+
+remount_osfs() {
+	unmount_osfs
+	mount_osfs "$@"
+}
+
+pass() { PASSED=$((PASSED + 1)); echo "ok   - $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL - $1"; shift; [ $# -gt 0 ] && printf '       %s\n' "$@"; }
+
+# check "what" command...: the command succeeds.
+check() {
+	local what=$1; shift
+	local out
+	if out=$("$@" 2>&1); then pass "$what"; else fail "$what" "command: $*" "output: $out"; fi
+}
+
+# check_not "what" command...: the command fails (any error).
+check_not() {
+	local what=$1; shift
+	local out
+	if out=$("$@" 2>&1); then fail "$what" "command: $* (succeeded)" "output: $out"; else pass "$what"; fi
+}
+
+# fails_with ERRNAME "what" command...: the command fails and its error
+# output names that errno's text (as cp, mv, rm print it).
+fails_with() {
+	local err=$1 what=$2; shift 2
+	local out text
+	text=$(errtext "$err")
+	if out=$("$@" 2>&1); then
+		fail "$what" "command: $* (succeeded, expected $err)"
+	elif printf '%s' "$out" | grep -qF "$text"; then
+		pass "$what"
+	else
+		fail "$what" "command: $*" "expected $err ($text), got: $out"
+	fi
+}
+
+# equal "what" expected actual (multi-line values are shown as a diff)
+equal() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	elif [ "$(printf '%s' "$2" | wc -l)" -gt 2 ]; then
+		fail "$1" "$(diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20)"
+	else
+		fail "$1" "expected: $2" "actual:   $3"
+	fi
+}
+
+# contains "what" file-or-text pattern: fixed-string match
+log_has() {
+	if grep -qF -- "$2" "$1" 2>/dev/null; then pass "$3"; else fail "$3" "no '$2' in $1:" "$(tail -5 "$1" 2>/dev/null)"; fi
+}
+
+# The artifact of a small package, built from arguments:
+#   artifact ID VERSION [NAMESPACE] [DEPS_JSON] [EXTRA_TOP_LEVEL_JSON]
+# e.g. artifact com.acme.crm 1.0.0 crm '{}' '"objects":[...]'
+artifact() {
+	local id=$1 ver=$2 ns=${3:-} deps=${4:-'{}'} extra=${5:-}
+	local nsfield=""
+	[ -n "$ns" ] && nsfield="\"namespace\": \"$ns\","
+	printf '{"manifest": {"id": "%s", %s "version": "%s", "name": "%s", "type": "app", "dependencies": %s}%s%s}\n' \
+		"$id" "$nsfield" "$ver" "$id" "$deps" "${extra:+,}" "$extra"
+}
+
+# A snapshot of a tree for comparisons: path, type, size, inode, mtime,
+# mode, owner.  The log of a tenant is left out: every event is in it.
+snapshot() {
+	(cd "$1" && find . -printf '%p %y %s %i %T@ %m %U %G\n' | grep -v '^\./log ' | sort)
+}
+
+finish() {
+	if [ -s "$WORK/osfs.err" ] && grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$WORK/osfs.err"; then
+		fail "daemon sanitizer report" "$(grep -E -A20 'AddressSanitizer|runtime error|LeakSanitizer' "$WORK/osfs.err" | head -40)"
+	fi
+	echo "# $TEST_NAME: $PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The tree of SPEC 3: tenants, their folders, system packages, read-only
+# places, missing names (SPEC 3, 5, 6; issue 2 points 2 and 8).
+. "$(dirname "$0")/lib.sh"
+mount_osfs
+
+equal "root lists tenants/" "tenants" "$(ls "$MNT")"
+equal "no tenants yet" "" "$(ls "$MNT/tenants")"
+check "mkdir creates a tenant" mkdir "$MNT/tenants/acme"
+equal "a tenant has its five entries" "data install log objects packages" "$(ls "$MNT/tenants/acme" | tr '\n' ' ' | sed 's/ $//')"
+equal "a tenant is mode 0750, owned by its creator" "750 $(id -u) $(id -g)" "$(stat -c '%a %u %g' "$MNT/tenants/acme")"
+equal "tenants/ is sticky and writable by all" "1777" "$(stat -c '%a' "$MNT/tenants")"
+fails_with EINVAL "tenant names are checked" mkdir "$MNT/tenants/Bad_Name"
+fails_with EINVAL "tenant names cannot have spaces" mkdir "$MNT/tenants/a b"
+fails_with EEXIST "a tenant cannot be created twice" mkdir "$MNT/tenants/acme"
+
+T=$MNT/tenants/acme
+for p in sys.identity sys.feeds sys.audit sys.files sys.ai sys.settings; do
+	check "system package $p is in packages/" test -d "$T/packages/$p@0.1.0"
+done
+for o in sys_user sys_organization sys_member sys_session sys_api_key sys_business_unit sys_team \
+	sys_comment sys_activity sys_attachment sys_audit_log sys_file ai_conversations ai_pending_actions sys_setting; do
+	check "system object $o is registered" test -f "$T/objects/$o.json"
+done
+check "system package directories hold objectstack.json and manifest.json" \
+	test -f "$T/packages/sys.identity@0.1.0/objectstack.json" -a -f "$T/packages/sys.identity@0.1.0/manifest.json"
+check "system objects are files of their package" test -f "$T/packages/sys.identity@0.1.0/objects/sys_user.json"
+equal "system packages are not in install/" "" "$(ls "$T/install")"
+check "objects/ files are JSON with the object's name" grep -q '"name": "sys_user"' "$T/objects/sys_user.json"
+check "the log says the tenant was created" grep -q "created tenant acme" "$T/log"
+
+fails_with EACCES "packages/ is read-only" touch "$T/packages/x"
+fails_with EACCES "objects/ is read-only" cp "$T/objects/sys_user.json" "$T/objects/crm_x.json"
+fails_with EACCES "data/ is read-only" mkdir "$T/data/x"
+fails_with EACCES "a system package cannot be changed" sh -c "echo x > '$T/packages/sys.identity@0.1.0/manifest.json'"
+fails_with EACCES "the log is read-only" sh -c "echo x >> '$T/log'"
+fails_with EACCES "no folders in install/" mkdir "$T/install/x"
+fails_with EACCES "no files at the top" touch "$MNT/x"
+fails_with EACCES "no plain files in tenants/" touch "$MNT/tenants/x"
+fails_with ENOENT "missing tenant" ls "$MNT/tenants/nope"
+fails_with ENOENT "missing package" ls "$T/packages/com.x.y@1.0.0"
+fails_with ENOENT "missing object" cat "$T/objects/crm_nope.json"
+fails_with ENOENT "missing record folder" ls "$T/data/crm_nope"
+fails_with ENOENT "missing file in a package" cat "$T/packages/sys.identity@0.1.0/nope.json"
+fails_with EACCES "files of packages/ cannot be removed" rm "$T/packages/sys.identity@0.1.0/objectstack.json"
+
+check "chmod of a tenant by its owner" chmod 0700 "$T"
+equal "the new mode shows" "700" "$(stat -c %a "$T")"
+check "the change is in the log" grep -q "mode 0700" "$T/log"
+check "an empty tenant can be removed" rmdir "$T"
+equal "and it is gone" "" "$(ls "$MNT/tenants")"
+fails_with ENOENT "removing it twice" rmdir "$T"
+finish
