@@ -23,12 +23,14 @@ struct file {
 	struct install_report r;
 };
 
-static int only_missing_deps(const struct install_report *r)
+/* A missing dependency may be among the files not tried yet (and the
+ * references into it fail with it): such a file waits for another round. */
+static int misses_deps(const struct install_report *r)
 {
 	for (size_t i = 0; i < r->diag.n; i++)
-		if (r->diag.v[i].err && r->diag.v[i].err != ENOPKG)
-			return 0;
-	return r->diag.nerr > 0;
+		if (r->diag.v[i].err == ENOPKG)
+			return 1;
+	return 0;
 }
 
 /* One round over the files not yet done; returns how many got installed. */
@@ -43,7 +45,7 @@ static size_t round_robin(struct store *st, struct file *f, size_t n, size_t max
 		f[i].r = r;
 		struct install_opts o = { TENANT, f[i].path, NULL, max, 0, 0 };
 		int rc = install_artifact(st, f[i].data, f[i].len, &o, &f[i].r);
-		if (rc == 0 || last || !only_missing_deps(&f[i].r)) {
+		if (rc == 0 || last || !misses_deps(&f[i].r)) {
 			f[i].done = rc == 0 ? 1 : -1;
 			progress += rc == 0;
 		}

@@ -12,7 +12,7 @@ set -u
 export LC_ALL=C
 OSFS=${OSFS:-$(cd "$(dirname "$0")/../.." && pwd)/build/osfs}
 OSFSCTL=${OSFSCTL:-$(cd "$(dirname "$0")/../.." && pwd)/build/osfsctl}
-FIXTURES=${FIXTURES:-$(cd "$(dirname "$0")/../.." && pwd)/../shared/fixtures/real}
+FIXTURES=${FIXTURES:-$(cd "$(dirname "$0")/../fixtures/real" && pwd)}
 ARTIFACTS=$(cd "$(dirname "$0")/../artifacts" && pwd)
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/osfs-$TEST_NAME.XXXXXX")

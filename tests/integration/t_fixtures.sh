@@ -3,6 +3,12 @@
 # point 4): objects, the showcase extension, seed records (into the
 # system object sys_business_unit too), byte-exact artifacts, sizes.
 . "$(dirname "$0")/lib.sh"
+SHARED=$(cd "$(dirname "$0")/../../.." && pwd)/shared/fixtures/real
+if [ -d "$SHARED" ]; then
+	for app in app-todo app-crm app-showcase; do
+		check "tests/fixtures/real/$app is the shared fixture, unmodified" cmp "$FIXTURES/$app/objectstack.json" "$SHARED/$app/objectstack.json"
+	done
+fi
 mount_osfs
 mkdir "$MNT/tenants/acme"
 T=$MNT/tenants/acme

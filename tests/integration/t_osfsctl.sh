@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# osfsctl: validate without a mount, install through one (issue 2 point
+# 10), and the semver commands (point 5).
+. "$(dirname "$0")/lib.sh"
+
+out=$("$OSFSCTL" validate "$FIXTURES"/*/objectstack.json 2>&1)
+equal "validate accepts the three real fixtures" "0" "$?"
+check "... and lists their warnings" sh -c "printf '%s' \"\$1\" | grep -q 'warning: 8 of the 8 actions are not prefixed'" _ "$out"
+check "validate resolves dependencies among the files given, in any order" \
+	"$OSFSCTL" validate "$ARTIFACTS/acme-helpdesk-0.3.0.json" "$ARTIFACTS/acme-crm-1.0.0.json"
+out=$("$OSFSCTL" validate "$ARTIFACTS/acme-helpdesk-0.3.0.json" 2>&1); rc=$?
+equal "validate fails (exit 1) on a missing dependency" "1" "$rc"
+check "and says which" sh -c "printf '%s' \"\$1\" | grep -q 'dependency com.acme.crm ^1.0.0 is not installed.*\[ENOPKG\]'" _ "$out"
+printf '{"manifest": {"id": "Bad", "version": "x"}, "objects": [{"name": "Thing", "fields": {"A b": {}}}]}' >"$WORK/bad.json"
+out=$("$OSFSCTL" validate "$WORK/bad.json" 2>&1)
+check "validate reports every problem, not just the first" sh -c "[ \$(printf '%s\n' \"\$1\" | grep -c 'error:') -ge 2 ]" _ "$out"
+check "... with line and column for JSON errors" sh -c "printf '{\"a\": [1,,2]}' > '$WORK/syn.json'; '$OSFSCTL' validate '$WORK/syn.json' | grep -q 'line 1, column 10'"
+check "inspect shows a package" sh -c "'$OSFSCTL' inspect '$FIXTURES/app-crm/objectstack.json' | grep -q 'package:    com.example.crm@4.0.0'"
+
+check "semver satisfies: in range, exit 0" "$OSFSCTL" semver satisfies 1.2.3 '^1.0.0'
+check_not "semver satisfies: out of range, exit 1" "$OSFSCTL" semver satisfies 2.0.0 '^1.0.0'
+check_not "semver satisfies: prereleases need a comparator on their tuple" "$OSFSCTL" semver satisfies 1.3.0-beta '>=1.0.0'
+check "semver satisfies: ... like this one" "$OSFSCTL" semver satisfies 1.3.0-beta '>=1.3.0-alpha'
+check "semver satisfies: hyphen ranges" "$OSFSCTL" semver satisfies 2.3.9 '1.2 - 2.3'
+check "semver satisfies: || unions" "$OSFSCTL" semver satisfies 3.0.0 '^1.0.0 || >=3'
+check "semver satisfies: x-ranges" "$OSFSCTL" semver satisfies 1.9.9 '1.x'
+check "semver satisfies: tilde" "$OSFSCTL" semver satisfies 1.2.9 '~1.2.3'
+check_not "semver satisfies: an invalid range satisfies nothing" "$OSFSCTL" semver satisfies 1.0.0 '>>1'
+equal "semver sort orders by precedence" "0.9.0 1.0.0-alpha 1.0.0-alpha.1 1.0.0-beta.2 1.0.0-beta.11 1.0.0" \
+	"$("$OSFSCTL" semver sort 1.0.0 1.0.0-beta.11 0.9.0 1.0.0-alpha.1 1.0.0-beta.2 1.0.0-alpha | tr '\n' ' ' | sed 's/ $//')"
+"$OSFSCTL" semver frobnicate >/dev/null 2>&1
+equal "a usage error exits 2" "2" "$?"
+
+mount_osfs
+mkdir "$MNT/tenants/acme"
+check "osfsctl install installs through the mount" "$OSFSCTL" install "$ARTIFACTS/acme-crm-1.0.0.json" --tenant acme --mount "$MNT"
+check "... as <id>.json" test -f "$MNT/tenants/acme/install/com.acme.crm.json"
+out=$("$OSFSCTL" install "$ARTIFACTS/acme-crm-2.0.0.json" --tenant acme --mount "$MNT" 2>&1); rc=$?
+equal "an install that succeeds exits 0 (upgrade)" "0" "$rc"
+cp "$ARTIFACTS/acme-helpdesk-0.3.0.json" "$WORK/hd.json"
+out=$("$OSFSCTL" install "$WORK/hd.json" --tenant acme --mount "$MNT" 2>&1); rc=$?
+equal "a refused install exits 1" "1" "$rc"
+check "and prints the install's message" sh -c "printf '%s' \"\$1\" | grep -q 'dependency com.acme.crm ^1.0.0 is not satisfied: com.acme.crm@2.0.0 is installed'" _ "$out"
+check "and its errno" sh -c "printf '%s' \"\$1\" | grep -q 'Package not installed'" _ "$out"
+equal "and leaves no pending file behind" "com.acme.crm.json" "$(ls -A "$MNT/tenants/acme/install")"
+check "status lists tenants and packages" sh -c "'$OSFSCTL' status --mount '$MNT' | grep -q 'com.acme.crm  *2.0.0'"
+finish
