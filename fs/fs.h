@@ -8,29 +8,15 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "fs/handles.h"
 #include "fs/inval.h"
 #include "fs/uploads.h"
 #include "store/db.h"
 #include "store/tree.h"
 
-/* One open file: a snapshot of a store file, or a pending upload. */
-struct handle {
-	struct upload *up;     /* pending upload or staged replacement, else NULL */
-	struct buf data;       /* content at open() for store files */
-	struct tree_attr attr; /* attributes at open(), for fstat() after removal */
-	struct handle *next, *prev;
-};
-
-/* The open store files, so that fstat() of a file removed while open
- * still answers (the kernel drops its attributes on unlink). */
-struct handles {
-	pthread_mutex_t lock;
-	struct handle *head;
-};
-
 struct osfs {
 	struct store *store;
-	struct handles open;
+	struct handles open;   /* open files, by the id the kernel holds */
 	struct fuse_session *se;
 	struct uploads uploads;
 	struct inval inval;
@@ -51,8 +37,6 @@ void fs_stat(const struct tree_attr *a, struct stat *st);
 /* Reply to a lookup/create with a store node. */
 void fs_entry(const struct tree_attr *a, double timeout, struct fuse_entry_param *e);
 
-/* The attributes an open handle of ino had at open(), if any is open. */
-int fs_open_attr(struct osfs *fs, uint64_t ino, struct tree_attr *a);
 
 /* Operations (fs/ops_read.c, fs/ops_write.c, fs/ops_tree.c). */
 void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);

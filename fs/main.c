@@ -313,11 +313,12 @@ int main(int argc, char **argv)
 	if (fuse_opt_add_arg(&args, o.nonopt[o.nnonopt - 1]) != 0 || fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out;
 	uploads_init(&fs.uploads);
-	pthread_mutex_init(&fs.open.lock, NULL);
+	handles_init(&fs.open, &fs.uploads);
 	install_echo = fs_echo;
 	if (prepare(&fs, &o) == 0)
 		rc = serve(&fs, &args, &cmd);
 	store_close(fs.store);
+	handles_destroy(&fs.open);
 	uploads_destroy(&fs.uploads);
 out:
 	free(cmd.mountpoint);

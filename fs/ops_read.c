@@ -89,7 +89,7 @@ void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct stat st;
 	(void)fi;
 	int rc = getattr_node(fs, n, &a);
-	if (rc == -ENOENT && fs_open_attr(fs, ino, &a) == 0)
+	if (rc == -ENOENT && handles_attr(&fs->open, ino, &a) == 0)
 		rc = 0; /* fstat() of a file removed after open(): like an unlinked file */
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
@@ -221,26 +221,30 @@ void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	readdir_common(req, ino, size, off, 1);
 }
 
+static void reply_slice(fuse_req_t req, const struct buf *b, size_t size, off_t off)
+{
+	size_t len = b->len, start = (size_t)off < len ? (size_t)off : len;
+	size_t n = size < len - start ? size : len - start;
+	fuse_reply_buf(req, b->p ? b->p + start : NULL, n);
+}
+
 void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	(void)ino;
-	struct handle *h = (struct handle *)(uintptr_t)fi->fh;
+	struct osfs *fs = fs_of(req);
+	struct handle *h = handles_get(&fs->open, fi->fh);
 	if (!h) {
 		fuse_reply_err(req, EBADF);
 		return;
 	}
 	if (h->up) {
-		struct upload *up = h->up;
-		pthread_mutex_lock(&up->lock);
-		size_t len = up->data.len, start = (size_t)off < len ? (size_t)off : len;
-		size_t n = size < len - start ? size : len - start;
-		fuse_reply_buf(req, up->data.p ? up->data.p + start : NULL, n);
-		pthread_mutex_unlock(&up->lock);
-		return;
+		pthread_mutex_lock(&h->up->lock);
+		reply_slice(req, &h->up->data, size, off);
+		pthread_mutex_unlock(&h->up->lock);
+	} else {
+		reply_slice(req, &h->data, size, off);
 	}
-	size_t len = h->data.len, start = (size_t)off < len ? (size_t)off : len;
-	size_t n = size < len - start ? size : len - start;
-	fuse_reply_buf(req, h->data.p ? h->data.p + start : NULL, n);
+	handles_put(&fs->open, h);
 }
 
 void fs_statfs(fuse_req_t req, fuse_ino_t ino)
