@@ -36,38 +36,56 @@ int json_print_string(const char *s, struct buf *out)
 	return buf_error(out);
 }
 
-/* JavaScript writes exponents without padding or '+' for negatives: 1e-7,
- * 1e+21.  C's %g writes 1e-07 and 1e+21. */
-static void js_exponent(char *t)
-{
-	char *e = strchr(t, 'e');
-	if (!e)
-		return;
-	char *d = e + 2; /* after the sign */
-	char *z = d;
-	while (*z == '0' && z[1])
-		z++;
-	memmove(d, z, strlen(z) + 1);
-}
-
+/* As JavaScript's Number.prototype.toString (ECMA-262, Number::toString):
+ * the shortest digits that read back as d, then plain notation for
+ * exponents from -7 to 20 and exponent notation ("1e+21", "1.5e-7")
+ * outside them. */
 int json_print_number(double d, struct buf *out)
 {
-	char t[40];
+	char t[48], digits[24];
 	if (!isfinite(d))
 		return buf_adds(out, "null");
 	if (d == 0)
 		return buf_adds(out, "0"); /* JSON.stringify(-0) is "0" */
-	if (d == floor(d) && fabs(d) < 1e21) {
-		snprintf(t, sizeof(t), "%.0f", d);
-		return buf_adds(out, t);
-	}
 	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(t, sizeof(t), "%.*g", prec, d);
+		snprintf(t, sizeof(t), "%.*e", prec - 1, d);
 		if (strtod(t, NULL) == d)
 			break;
 	}
-	js_exponent(t);
-	return buf_adds(out, t);
+	/* t is "[-]D[.DDD]e[+-]X": collect the digits k and the exponent. */
+	const char *p = t;
+	size_t k = 0;
+	if (*p == '-') {
+		buf_addc(out, '-');
+		p++;
+	}
+	for (; *p && *p != 'e'; p++)
+		if (*p != '.')
+			digits[k++] = *p;
+	digits[k] = '\0';
+	int n = atoi(p + 1) + 1; /* the decimal point goes after n digits */
+	if ((int)k <= n && n <= 21) {
+		buf_adds(out, digits);
+		for (int i = (int)k; i < n; i++)
+			buf_addc(out, '0');
+	} else if (0 < n && n <= 21) {
+		buf_add(out, digits, (size_t)n);
+		buf_addc(out, '.');
+		buf_adds(out, digits + n);
+	} else if (-6 < n && n <= 0) {
+		buf_adds(out, "0.");
+		for (int i = n; i < 0; i++)
+			buf_addc(out, '0');
+		buf_adds(out, digits);
+	} else {
+		buf_addc(out, digits[0]);
+		if (k > 1) {
+			buf_addc(out, '.');
+			buf_adds(out, digits + 1);
+		}
+		buf_printf(out, "e%c%d", n - 1 < 0 ? '-' : '+', n - 1 < 0 ? 1 - n : n - 1);
+	}
+	return buf_error(out);
 }
 
 static void indent(struct buf *out, int depth)
