@@ -245,6 +245,7 @@ int artifact_load(struct artifact *a, const char *bytes, size_t len, size_t max_
 	check_manifest(a, d);
 	if (!(flags & ARTIFACT_SYSTEM))
 		check_reserved(a, d);
+	artifact_check_naming(a, d);
 	if (artifact_layout(a, d) == 0)
 		artifact_check_defs(a, d);
 	return diag_errno(d);

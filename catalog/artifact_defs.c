@@ -72,11 +72,6 @@ static void check_fields(const cJSON *fields, const char *owner, struct diag *d)
 		return;
 	}
 	for (const cJSON *f = fields->child; f; f = f->next) {
-		char want[128];
-		if (!name_is_snake(f->string)) {
-			suggest(f->string, NULL, want, sizeof(want));
-			diag_add(d, EINVAL, "field \"%.80s\" of %s is not snake_case: call it \"%s\"", f->string, owner, want);
-		}
 		if (!cJSON_IsObject(f)) {
 			diag_add(d, EINVAL, "field %.80s of %s must be an object, not %s", f->string, owner,
 				 artifact_type_name(f));
@@ -91,6 +86,42 @@ static void check_fields(const cJSON *fields, const char *owner, struct diag *d)
 		if (type && is_relation(type->valuestring) && !cJSON_IsString(ref))
 			diag_add(d, EINVAL, "field %.80s of %s is a %s but has no \"reference\" naming the object it points "
 				 "to", f->string, owner, type->valuestring);
+	}
+}
+
+static void check_field_names(const cJSON *fields, const char *owner, struct diag *d)
+{
+	char want[128];
+	for (const cJSON *f = cJSON_IsObject(fields) ? fields->child : NULL; f; f = f->next) {
+		if (name_is_snake(f->string))
+			continue;
+		suggest(f->string, NULL, want, sizeof(want));
+		diag_add(d, EINVAL, "field \"%.80s\" of %s is not snake_case: call it \"%s\"", f->string, owner, want);
+	}
+}
+
+/* Rule 5 for objects and fields (an error), before any structural check
+ * so that its problems come first. */
+void artifact_check_naming(struct artifact *a, struct diag *d)
+{
+	const cJSON *objs = member(a->root, "objects"), *exts = member(a->root, "objectExtensions");
+	char owner[160], want[128];
+	for (const cJSON *el = cJSON_IsArray(objs) ? objs->child : NULL; el; el = el->next) {
+		const cJSON *nm = member(el, "name");
+		if (!cJSON_IsString(nm) || !nm->valuestring[0])
+			continue; /* the structural check reports it */
+		if (a->ns[0] && !name_object_reserved(nm->valuestring) && !name_is_object(nm->valuestring, a->ns)) {
+			suggest(nm->valuestring, a->ns, want, sizeof(want));
+			diag_add(d, EINVAL, "object \"%.80s\" is not named <namespace>_<name> in snake_case: call it \"%s\"",
+				 nm->valuestring, want);
+		}
+		snprintf(owner, sizeof(owner), "object %.80s", nm->valuestring);
+		check_field_names(member(el, "fields"), owner, d);
+	}
+	for (const cJSON *el = cJSON_IsArray(exts) ? exts->child : NULL; el; el = el->next) {
+		const cJSON *ext = member(el, "extend");
+		snprintf(owner, sizeof(owner), "the extension of %.80s", cJSON_IsString(ext) ? ext->valuestring : "?");
+		check_field_names(member(el, "fields"), owner, d);
 	}
 }
 
@@ -128,13 +159,8 @@ static void check_objects(struct artifact *a, struct diag *d)
 				diag_add(d, EINVAL, "objects[%zu] must be an object with a \"name\"", pos);
 			continue;
 		}
-		char owner[160], want[128];
+		char owner[160];
 		snprintf(owner, sizeof(owner), "object %.80s", nm->valuestring);
-		if (a->ns[0] && !name_object_reserved(nm->valuestring) && !name_is_object(nm->valuestring, a->ns)) {
-			suggest(nm->valuestring, a->ns, want, sizeof(want));
-			diag_add(d, EINVAL, "object \"%.80s\" is not named <namespace>_<name> in snake_case: call it \"%s\"",
-				 nm->valuestring, want);
-		}
 		check_fields(member(el, "fields"), owner, d);
 		if (item >= 0 && push_object(a, nm->valuestring, el, (size_t)item) < 0)
 			diag_add(d, ENOMEM, "out of memory");
@@ -308,16 +334,15 @@ static void check_seed(struct artifact *a, const cJSON *el, size_t ds, struct di
 		diag_add(d, ENOMEM, "out of memory");
 		return;
 	}
+	/* Every bad record is reported; a bad one keeps a NULL key (the
+	 * artifact is refused, so its records are never written). */
 	for (const cJSON *r = recs->child; r; r = r->next, ri++) {
-		if (!cJSON_IsObject(r)) {
+		s->nrecords = ri + 1;
+		if (!cJSON_IsObject(r))
 			diag_add(d, EINVAL, "data[%zu] (%s): record %zu must be an object, not %s", ds, s->object, ri,
 				 artifact_type_name(r));
-			return;
-		}
-		s->keys[ri] = record_key(s, r, ds, ri, d);
-		if (!s->keys[ri])
-			return;
-		s->nrecords = ri + 1;
+		else
+			s->keys[ri] = record_key(s, r, ds, ri, d);
 	}
 }
 

@@ -9,8 +9,11 @@
  * broken to go on (out of memory); problems go to d either way. */
 int artifact_layout(struct artifact *a, struct diag *d);
 
-/* Objects, extensions and seeds: structure, reserved names (rule 4),
- * naming (rule 5) (artifact_defs.c). */
+/* Rule 5 for objects and fields (artifact_defs.c). */
+void artifact_check_naming(struct artifact *a, struct diag *d);
+
+/* Objects, extensions and seeds: their structure, and the warnings for
+ * unprefixed item names (artifact_defs.c). */
 void artifact_check_defs(struct artifact *a, struct diag *d);
 
 /* "a string", "an array", ... for messages. */

@@ -15,6 +15,9 @@ struct layout {
 	struct diag *d;
 	size_t kcap, icap;
 	struct strset files; /* file stems of the kind being laid out */
+	struct strset named; /* stems its named elements will take */
+	char **stems;        /* the strings of `named` */
+	size_t nstems;
 	int oom;
 };
 
@@ -108,7 +111,9 @@ static char *pick_stem(struct layout *l, const char *want, size_t pos, int is_na
 			return NULL;
 		}
 	}
-	if (!strset_get(&l->files, stem, NULL) || is_name)
+	/* A derived name yields to every real name of the folder, even one
+	 * that comes later. */
+	if (is_name || (!strset_get(&l->files, stem, NULL) && !strset_get(&l->named, stem, NULL)))
 		return stem;
 	char *alt = NULL;
 	if (asprintf(&alt, "%s-%zu", stem, pos + 1) < 0) {
@@ -116,7 +121,7 @@ static char *pick_stem(struct layout *l, const char *want, size_t pos, int is_na
 		alt = NULL;
 	}
 	free(stem);
-	if (alt && strset_get(&l->files, alt, NULL)) {
+	if (alt && (strset_get(&l->files, alt, NULL) || strset_get(&l->named, alt, NULL))) {
 		free(alt);
 		return NULL;
 	}
@@ -150,12 +155,43 @@ static int named_element(struct layout *l, const struct art_kind *k, const cJSON
 	return add_item(l, stem, k->named ? nm->valuestring : NULL, el);
 }
 
+/* Reserves the stems of the array's named elements for them. */
+static int reserve_names(struct layout *l, const cJSON *arr)
+{
+	size_t n = (size_t)cJSON_GetArraySize(arr), pos = 0;
+	l->stems = calloc(n + 1, sizeof(*l->stems));
+	if (!l->stems)
+		return -ENOMEM;
+	for (const cJSON *el = arr->child; el; el = el->next, pos++) {
+		const cJSON *nm = cJSON_IsObject(el) ? cJSON_GetObjectItemCaseSensitive(el, "name") : NULL;
+		if (!cJSON_IsString(nm) || !nm->valuestring[0])
+			continue;
+		char *stem = escaped(nm->valuestring);
+		if (!stem)
+			return -ENOMEM;
+		l->stems[l->nstems++] = stem;
+		if (strset_add(&l->named, stem, pos, NULL) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void release_names(struct layout *l)
+{
+	for (size_t i = 0; i < l->nstems; i++)
+		free(l->stems[i]);
+	free(l->stems);
+	l->stems = NULL;
+	l->nstems = 0;
+	strset_free(&l->named);
+}
+
 static int layout_array(struct layout *l, const cJSON *arr)
 {
 	const struct art_kind *k = &l->a->kinds[l->a->nkinds - 1];
 	size_t pos = 0;
-	for (const cJSON *el = arr->child; el; el = el->next, pos++) {
-		int rc;
+	int rc = reserve_names(l, arr);
+	for (const cJSON *el = arr->child; el && rc == 0; el = el->next, pos++) {
 		if (cJSON_IsObject(el) && cJSON_GetObjectItemCaseSensitive(el, "name")) {
 			rc = named_element(l, k, el, pos);
 		} else {
@@ -166,10 +202,9 @@ static int layout_array(struct layout *l, const cJSON *arr)
 			}
 			rc = stem ? add_item(l, stem, NULL, el) : -ENOMEM;
 		}
-		if (rc < 0)
-			return rc;
 	}
-	return 0;
+	release_names(l);
+	return rc;
 }
 
 /* A map collection ("functions"): one file per member. */
@@ -245,7 +280,7 @@ static int layout_member(struct layout *l, const cJSON *m, struct strset *dirs)
 
 int artifact_layout(struct artifact *a, struct diag *d)
 {
-	struct layout l = { .a = a, .d = d, .files = STRSET_INIT };
+	struct layout l = { .a = a, .d = d, .files = STRSET_INIT, .named = STRSET_INIT };
 	struct strset dirs = STRSET_INIT;
 	int rc = 0;
 	for (const cJSON *m = a->root->child; m && rc == 0; m = m->next) {

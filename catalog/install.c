@@ -72,7 +72,7 @@ static int find_tenant(struct db *db, const char *name, struct tenant_row *t, st
 }
 
 /* Rules 6-8 and the apply, under the write lock. */
-static int install_locked(struct db *db, const struct artifact *a, const struct install_opts *o,
+static int install_locked(struct db *db, struct artifact *a, const struct install_opts *o,
 			  struct install_report *r)
 {
 	struct tenant_row t;
@@ -91,8 +91,8 @@ static int install_locked(struct db *db, const struct artifact *a, const struct 
 		/* The identical artifact: nothing to install.  The file keeps
 		 * the mode and mtime it was written with this time, so that
 		 * rsync finds it up to date. */
-		if ((rc = db_now(db, 0, &ts)) == 0 && o->mtime)
-			rc = installs_set_attr(db, cur.id, o->mode ? (int64_t)o->mode : -1, o->mtime, ts);
+		if ((rc = db_now(db, 1, &ts)) == 0 && o->mtime)
+			rc = installs_set_attr(db, cur.id, o->mode ? (int64_t)o->mode : -1, o->mtime, ts + 1);
 		if (rc == 0)
 			rc = install_log(db, &t, ts, &r->changes, "unchanged %s@%s from %s: this exact artifact is "
 					 "already installed", a->id, a->version_text, o->source);
@@ -101,6 +101,12 @@ static int install_locked(struct db *db, const struct artifact *a, const struct 
 	}
 	if ((rc = install_check(db, &t, a, have ? &cur : NULL, &r->diag)) < 0 || diag_errno(&r->diag))
 		goto out;
+	/* Found stored before the lock, the artifact may have been collected
+	 * since (its last install removed): then it is stored anew. */
+	if (!a->manifest_body && artstore_find(db, a, &art) == -ENOENT && artifact_render(a) < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	if ((rc = db_now(db, install_span(a), &ts)) == 0)
 		rc = install_apply(db, &t, a, have ? &cur : NULL, o, ts, r);
 out:

@@ -278,8 +278,9 @@ int install_detach(struct db *db, const struct tenant_row *t, const struct insta
 	int rc = names_of_install(db, cur, &affected);
 	if (rc == 0)
 		rc = installs_delete(db, cur->id); /* its claims go with it */
+	/* ts itself is the log line's time: the objects follow it. */
 	if (rc == 0)
-		rc = install_remerge(db, t->id, affected.v, affected.n, ts, &r->changes);
+		rc = install_remerge(db, t->id, affected.v, affected.n, ts + 1, &r->changes);
 	if (rc == 0)
 		rc = sync_tables(db, t, &affected, ts, &r->changes);
 	if (rc == 0)

@@ -214,9 +214,9 @@ int installs_claim_owner(struct db *db, int64_t tenant, const char *kind, const 
 	return one_text(db, st, pkg, len);
 }
 
-int installs_claim(struct db *db, int64_t tenant, const char *kind, const char *name, int64_t install)
+static int insert_claim(struct db *db, sqlite3_stmt *st, int64_t tenant, const char *kind, const char *name,
+			int64_t install)
 {
-	sqlite3_stmt *st = db_stmt(db, "INSERT INTO claims(tenant, kind, name, install) VALUES(?1, ?2, ?3, ?4)");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, tenant);
@@ -226,17 +226,16 @@ int installs_claim(struct db *db, int64_t tenant, const char *kind, const char *
 	return db_exec_stmt(db, st);
 }
 
+int installs_claim(struct db *db, int64_t tenant, const char *kind, const char *name, int64_t install)
+{
+	return insert_claim(db, db_stmt(db, "INSERT INTO claims(tenant, kind, name, install) VALUES(?1, ?2, ?3, ?4)"),
+			    tenant, kind, name, install);
+}
+
 int installs_claim_shared(struct db *db, int64_t tenant, const char *kind, const char *name, int64_t install)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"INSERT OR IGNORE INTO claims(tenant, kind, name, install) VALUES(?1, ?2, ?3, ?4)");
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, tenant);
-	db_bind_text(st, 2, kind);
-	db_bind_text(st, 3, name);
-	sqlite3_bind_int64(st, 4, install);
-	return db_exec_stmt(db, st);
+	return insert_claim(db, db_stmt(db, "INSERT OR IGNORE INTO claims(tenant, kind, name, install) "
+					     "VALUES(?1, ?2, ?3, ?4)"), tenant, kind, name, install);
 }
 
 int installs_referrer(struct db *db, int64_t tenant, const char *target, const char *except, char *pkg, size_t len)
