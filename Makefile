@@ -49,7 +49,7 @@ LIBOSFS   := $(BUILD)/libosfs.a
 OSFS      := $(BUILD)/osfs
 OSFSCTL   := $(BUILD)/osfsctl
 
-.PHONY: all test unit integration install uninstall clean demo demo-stop check-san
+.PHONY: all test unit integration install uninstall clean demo demo-stop check-san valgrind
 
 all: $(OSFS) $(OSFSCTL) osfs osfsctl
 
@@ -88,6 +88,12 @@ test: unit integration
 
 check-san:
 	$(MAKE) SAN=1 test
+
+# The unit tests under valgrind memcheck (no fork, so leaks are seen).
+valgrind: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== valgrind $$t"; \
+	  CK_FORK=no valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --error-exitcode=1 $$t; done
 
 install: $(OSFS) $(OSFSCTL)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)
