@@ -6,20 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/unit/check_common.h"
+
 #define BIG 100000
-/* ck_assert records every check that passes, which is slow in loops of a
- * million checks (in a sanitizer build especially); these report only a
- * failure. */
-#define REQUIRE(cond) \
-	do { \
-		if (!(cond)) \
-			ck_abort_msg("Assertion '%s' failed", #cond); \
-	} while (0)
-#define REQUIRE_MSG(cond, ...) \
-	do { \
-		if (!(cond)) \
-			ck_abort_msg(__VA_ARGS__); \
-	} while (0)
 
 START_TEST(test_empty)
 {

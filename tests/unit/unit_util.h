@@ -18,7 +18,7 @@
 #include "catalog/diag.h"
 #include "store/tree.h"
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#include "tests/unit/check_common.h"
 
 /* The whole of a file (relative to the repository root) or NULL. */
 static inline char *uu_read_file(const char *path, size_t *len)
