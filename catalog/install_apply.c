@@ -215,12 +215,12 @@ static int log_install(struct db *db, const struct tenant_row *t, const struct a
 	if (cur)
 		snprintf(from, sizeof(from), " (was %s)", cur->version);
 	if (first)
-		snprintf(seeds, sizeof(seeds), "%zu records seeded%s", n->inserted + n->updated,
-			 n->skipped ? ", some skipped by their mode" : "");
+		snprintf(seeds, sizeof(seeds), "%zu record%s seeded%s", n->inserted + n->updated,
+			 n->inserted + n->updated == 1 ? "" : "s", n->skipped ? ", some skipped by their mode" : "");
 	else
 		snprintf(seeds, sizeof(seeds), "seed data not applied again (records are kept from the first install)");
-	int rc = install_log(db, t, ts, &r->changes, "%s %s@%s%s from %s: %zu objects, %s", action_of(a, cur),
-			     a->id, a->version_text, from, source, a->nobjects, seeds);
+	int rc = install_log(db, t, ts, &r->changes, "%s %s@%s%s from %s: %zu object%s, %s", action_of(a, cur),
+			     a->id, a->version_text, from, source, a->nobjects, a->nobjects == 1 ? "" : "s", seeds);
 	for (size_t i = 0; i < r->diag.n && rc == 0; i++)
 		if (!r->diag.v[i].err)
 			rc = install_log(db, t, ts, &r->changes, "warning: %s@%s: %s", a->id, a->version_text,

@@ -50,4 +50,13 @@ check "the change is in the log" grep -q "mode 0700" "$T/log"
 check "an empty tenant can be removed" rmdir "$T"
 equal "and it is gone" "" "$(ls "$MNT/tenants")"
 fails_with ENOENT "removing it twice" rmdir "$T"
+
+# -o ro: the same tree, and every write refused with EROFS.
+mkdir "$MNT/tenants/ro"
+cp "$ARTIFACTS/acme-crm-1.0.0.json" "$MNT/tenants/ro/install/"
+remount_osfs -o ro
+check "a read-only mount shows the tree" test -f "$MNT/tenants/ro/objects/crm_account.json"
+fails_with EROFS "a read-only mount refuses installs" cp "$ARTIFACTS/acme-crm-1.1.0.json" "$MNT/tenants/ro/install/"
+fails_with EROFS "... uninstalls" rm "$MNT/tenants/ro/install/com.acme.crm.json"
+fails_with EROFS "... and new tenants" mkdir "$MNT/tenants/other"
 finish

@@ -515,7 +515,7 @@ START_TEST(test_reinstall_does_not_reseed)
 	ck_assert(uu_ex("data/alpha_a/r1.json"));
 	/* mode insert would fail if the seed ran again */
 	OK(uu_pkg("com.t.alpha", "alpha", "1.0.0", "", SEEDED));
-	ck_assert_ptr_nonnull(strstr(uu_last_log(), "installed com.t.alpha@1.0.0 from test: 1 objects, seed data not "
+	ck_assert_ptr_nonnull(strstr(uu_last_log(), "installed com.t.alpha@1.0.0 from test: 1 object, seed data not "
 				     "applied again (records are kept from the first install)"));
 	struct tree_attr rec2 = uu_at("data/alpha_a/r1.json");
 	ck_assert_uint_eq(rec2.node.id, rec.node.id);

@@ -101,7 +101,7 @@ START_TEST(test_seed_update)
 	ck_assert(uu_at("data/alpha_a/r1.json").node.id != old.node.id);  /* a changed record is a new inode */
 	ck_assert(!uu_ex("data/alpha_a/r3.json"));                         /* absent: skipped */
 	ck_assert_str_eq(uu_ls("data/alpha_a"), "r2.json\nr1.json\n");
-	ck_assert_ptr_nonnull(strstr(uu_last_log(), "installed com.t.beta@1.0.0 from test: 0 objects, 1 records seeded, "
+	ck_assert_ptr_nonnull(strstr(uu_last_log(), "installed com.t.beta@1.0.0 from test: 0 objects, 1 record seeded, "
 				     "some skipped by their mode"));
 }
 END_TEST
@@ -140,7 +140,7 @@ START_TEST(test_seed_ignore)
 	ck_assert_uint_eq(now.node.id, old.node.id);
 	ck_assert_int_eq(now.mtime, old.mtime);
 	ck_assert_str_eq(uu_rd("data/alpha_a/r3.json"), R3);
-	ck_assert_ptr_nonnull(strstr(uu_last_log(), "1 records seeded, some skipped by their mode"));
+	ck_assert_ptr_nonnull(strstr(uu_last_log(), "1 record seeded, some skipped by their mode"));
 }
 END_TEST
 
