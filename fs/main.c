@@ -18,6 +18,8 @@
 
 #include "catalog/artifact.h"
 #include "catalog/install.h"
+#include "fs/lock.h"
+#include "fs/stale.h"
 
 static int use_syslog;
 
@@ -210,20 +212,52 @@ static const struct fuse_lowlevel_ops ops = {
 	.removexattr = fs_removexattr,
 };
 
-static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_opts *cmd)
+/* The mount shows as "STORE on MOUNTPOINT type fuse.osfs" unless the
+ * caller named it otherwise. */
+static int name_mount(struct fuse_args *args, const char *store)
+{
+	int has_fsname = 0, has_subtype = 0;
+	for (int i = 0; i < args->argc; i++) {
+		has_fsname |= strstr(args->argv[i], "fsname=") != NULL;
+		has_subtype |= strstr(args->argv[i], "subtype=") != NULL;
+	}
+	char opt[PATH_MAX + 16], *o = opt + snprintf(opt, sizeof(opt), "-ofsname=");
+	for (const char *p = store; *p && o < opt + sizeof(opt) - 3; p++) {
+		if (*p == ',' || *p == '\\')
+			*o++ = '\\'; /* fuse_opt unescapes these */
+		*o++ = *p;
+	}
+	*o = '\0';
+	if (!has_fsname && fuse_opt_add_arg(args, opt) != 0)
+		return -1;
+	if (!has_subtype && fuse_opt_add_arg(args, "-osubtype=osfs") != 0)
+		return -1;
+	return 0;
+}
+
+static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_opts *cmd, int lock)
 {
 	int rc = 1;
+	char msg[PATH_MAX * 2 + 200] = "";
+	if (name_mount(args, fs->store->path) < 0)
+		return 1;
 	fs->se = fuse_session_new(args, &ops, sizeof(ops), fs);
 	if (!fs->se)
 		return 1;
 	if (fuse_set_signal_handlers(fs->se) != 0)
 		goto destroy;
+	if (stale_recover(cmd->mountpoint, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "osfs: %s\n", msg);
+		goto handlers;
+	}
+	if (msg[0])
+		fprintf(stderr, "osfs: %s\n", msg);
 	if (fuse_session_mount(fs->se, cmd->mountpoint) != 0) {
-		fprintf(stderr, "osfs: cannot mount on %s: if an earlier osfs died there, run "
-			"'fusermount3 -u %s' and try again\n", cmd->mountpoint, cmd->mountpoint);
+		fprintf(stderr, "osfs: cannot mount on %s (see the message above)\n", cmd->mountpoint);
 		goto handlers;
 	}
 	fuse_daemonize(cmd->foreground);
+	lock_note_pid(lock, cmd->mountpoint);
 	use_syslog = !cmd->foreground;
 	if (inval_start(&fs->inval, fs->se) < 0)
 		goto unmount;
@@ -250,9 +284,9 @@ destroy:
 	return rc ? 1 : 0;
 }
 
-static int prepare(struct osfs *fs, const struct options *o)
+static int prepare(struct osfs *fs, const struct options *o, const char *mountpoint, int *lock)
 {
-	char err[512];
+	char err[PATH_MAX * 2 + 200];
 	fs->max_artifact = ARTIFACT_DEFAULT_MAX;
 	fs->entry_timeout = 3600;
 	fs->readonly = o->ro;
@@ -273,8 +307,13 @@ static int prepare(struct osfs *fs, const struct options *o)
 		return -1;
 	}
 	char *path = store_path(o->store ? o->store : o->nnonopt == 2 ? o->nonopt[0] : NULL);
-	if (!path || store_open(&fs->store, path, 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "osfs: %s\n", path ? err : "out of memory");
+	if (!path) {
+		fprintf(stderr, "osfs: out of memory\n");
+		return -1;
+	}
+	if ((*lock = lock_store(path, mountpoint, err, sizeof(err))) < 0 ||
+	    store_open(&fs->store, path, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "osfs: %s\n", err);
 		free(path);
 		return -1;
 	}
@@ -315,8 +354,11 @@ int main(int argc, char **argv)
 	uploads_init(&fs.uploads);
 	handles_init(&fs.open, &fs.uploads);
 	install_echo = fs_echo;
-	if (prepare(&fs, &o) == 0)
-		rc = serve(&fs, &args, &cmd);
+	int lock = -1;
+	if (prepare(&fs, &o, cmd.mountpoint, &lock) == 0)
+		rc = serve(&fs, &args, &cmd, lock);
+	if (lock >= 0)
+		close(lock);
 	store_close(fs.store);
 	handles_destroy(&fs.open);
 	uploads_destroy(&fs.uploads);

@@ -76,6 +76,7 @@ static void usage(FILE *out)
 		"  status --mount M                   tenants and their packages\n"
 		"  semver satisfies VERSION RANGE     exit 0 if VERSION is in RANGE (npm semantics), else 1\n"
 		"  semver sort [-r] [VERSION...]      sort versions (from stdin if none are given)\n"
+		"  fsck --store STORE                 check a store's integrity and invariants\n"
 		"\n"
 		"Exit status: 0 success, 1 failure or problems found, 2 usage error.\n");
 }
@@ -87,7 +88,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{ "validate", ctl_validate }, { "inspect", ctl_inspect }, { "install", ctl_install },
-		{ "status", ctl_status }, { "semver", ctl_semver },
+		{ "status", ctl_status }, { "semver", ctl_semver }, { "fsck", ctl_fsck },
 	};
 	if (argc < 2) {
 		usage(stderr);

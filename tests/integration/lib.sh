@@ -53,7 +53,17 @@ unmount_osfs() {
 
 cleanup() {
 	unmount_osfs
-	if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+	# Never rm -rf into a mount: that would uninstall packages (and a
+	# stale one would fail anyway).
+	if mountpoint -q "$MNT" 2>/dev/null || [ -n "$(grep -F " $MNT " /proc/mounts 2>/dev/null)" ]; then
+		fusermount3 -u -z "$MNT" 2>/dev/null
+		sleep 0.2
+	fi
+	if [ "${KEEP_WORK:-0}" = 1 ] || grep -qF " $MNT " /proc/mounts 2>/dev/null; then
+		echo "kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -61,11 +71,13 @@ trap 'exit 130' INT TERM
 # mount_osfs [options]: starts osfs in the foreground (in the background
 # of this shell) on $STORE, with its stderr in $WORK/osfs.err.
 mount_osfs() {
-	mkdir -p "$MNT"
+	mkdir -p "$MNT" 2>/dev/null # a stale mount fails this: osfs clears it
 	"$OSFS" -f -o "store=$STORE" "$@" "$MNT" 2>>"$WORK/osfs.err" &
 	OSFS_PID=$!
+	# statfs reaches the daemon (stat may be answered from the kernel's
+	# cache even by a dead mount); the underlying folder has no tenants/.
 	for _ in $(seq 100); do
-		mountpoint -q "$MNT" && [ -d "$MNT/tenants" ] && return 0
+		[ "$(stat -f -c %T "$MNT" 2>/dev/null)" = fuseblk ] && [ -d "$MNT/tenants" ] && return 0
 		kill -0 "$OSFS_PID" 2>/dev/null || break
 		sleep 0.05
 	done
