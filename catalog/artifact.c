@@ -272,6 +272,11 @@ oom:
 	return -ENOMEM;
 }
 
+int artifact_usable(const struct artifact *a)
+{
+	return a->root && a->id && a->version_text && a->ns[0];
+}
+
 const struct art_object *artifact_object(const struct artifact *a, const char *name)
 {
 	size_t i;

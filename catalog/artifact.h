@@ -113,6 +113,11 @@ int artifact_render(struct artifact *a);
 
 void artifact_free(struct artifact *a);
 
+/* 1 if the artifact, even with problems, has what the tenant checks need
+ * (a JSON tree, an id, a version and a namespace), so that they can report
+ * their problems too. */
+int artifact_usable(const struct artifact *a);
+
 /* "com.acme.crm@1.2.0" into buf. */
 const char *artifact_label(const struct artifact *a, char *buf, size_t len);
 

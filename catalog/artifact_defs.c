@@ -61,8 +61,10 @@ static void suggest(const char *name, const char *ns, char *out, size_t len)
 	buf_free(&b);
 }
 
-/* The "fields" of an object or extension named owner. */
-static void check_fields(const cJSON *fields, const char *owner, struct diag *d)
+/* The "fields" of an object or extension named owner.  An extension may
+ * change properties of a field its target already has, so its fields need
+ * no type; an object's do. */
+static void check_fields(const cJSON *fields, const char *owner, int need_type, struct diag *d)
 {
 	if (!fields)
 		return;
@@ -78,20 +80,25 @@ static void check_fields(const cJSON *fields, const char *owner, struct diag *d)
 			continue;
 		}
 		const cJSON *type = member(f, "type"), *ref = member(f, "reference");
-		if (type && !cJSON_IsString(type)) {
-			diag_add(d, EINVAL, "field %.80s of %s: \"type\" must be a string, not %s", f->string, owner,
-				 artifact_type_name(type));
+		if (!type && !need_type)
+			continue;
+		if (!cJSON_IsString(type)) {
+			diag_add(d, EINVAL, "field %.80s of %s: \"type\" must be a string naming the field type (text, "
+				 "number, lookup, ...), not %s", f->string, owner, artifact_type_name(type));
 			continue;
 		}
-		if (type && is_relation(type->valuestring) && !cJSON_IsString(ref))
+		if (is_relation(type->valuestring) && !ref)
 			diag_add(d, EINVAL, "field %.80s of %s is a %s but has no \"reference\" naming the object it points "
 				 "to", f->string, owner, type->valuestring);
+		else if (is_relation(type->valuestring) && !cJSON_IsString(ref))
+			diag_add(d, EINVAL, "field %.80s of %s: \"reference\" must be a string naming an object, not %s",
+				 f->string, owner, artifact_type_name(ref));
 	}
 }
 
 static void check_field_names(const cJSON *fields, const char *owner, struct diag *d)
 {
-	char want[128];
+	char want[NAME_MAX_STEM + 32];
 	for (const cJSON *f = cJSON_IsObject(fields) ? fields->child : NULL; f; f = f->next) {
 		if (name_is_snake(f->string))
 			continue;
@@ -105,7 +112,7 @@ static void check_field_names(const cJSON *fields, const char *owner, struct dia
 void artifact_check_naming(struct artifact *a, struct diag *d)
 {
 	const cJSON *objs = member(a->root, "objects"), *exts = member(a->root, "objectExtensions");
-	char owner[160], want[128];
+	char owner[160], want[NAME_MAX_STEM + 32];
 	for (const cJSON *el = cJSON_IsArray(objs) ? objs->child : NULL; el; el = el->next) {
 		const cJSON *nm = member(el, "name");
 		if (!cJSON_IsString(nm) || !nm->valuestring[0])
@@ -161,7 +168,7 @@ static void check_objects(struct artifact *a, struct diag *d)
 		}
 		char owner[160];
 		snprintf(owner, sizeof(owner), "object %.80s", nm->valuestring);
-		check_fields(member(el, "fields"), owner, d);
+		check_fields(member(el, "fields"), owner, 1, d);
 		if (item >= 0 && push_object(a, nm->valuestring, el, (size_t)item) < 0)
 			diag_add(d, ENOMEM, "out of memory");
 	}
@@ -196,7 +203,7 @@ static void check_extensions(struct artifact *a, struct diag *d)
 				 artifact_type_name(prio));
 		char owner[160];
 		snprintf(owner, sizeof(owner), "the extension of %.80s", ext->valuestring);
-		check_fields(member(el, "fields"), owner, d);
+		check_fields(member(el, "fields"), owner, 0, d);
 		if (item >= 0)
 			a->exts[a->nexts++] = (struct art_ext){ ext->valuestring,
 				cJSON_IsNumber(prio) ? prio->valuedouble : DEFAULT_PRIORITY, el, (size_t)item };

@@ -141,8 +141,8 @@ static int named_element(struct layout *l, const struct art_kind *k, const cJSON
 	if (!stem)
 		return l->oom ? -ENOMEM : 0;
 	if (strlen(stem) > NAME_MAX_STEM) {
-		diag_add(l->d, EINVAL, "%s[%zu].name is %zu bytes long; names are at most %d bytes", k->key, pos,
-			 strlen(nm->valuestring), NAME_MAX_STEM);
+		diag_add(l->d, EINVAL, "%s[%zu].name is %zu bytes long once escaped for a file name; names are at most %d "
+			 "bytes", k->key, pos, strlen(stem), NAME_MAX_STEM);
 		free(stem);
 		return 0;
 	}

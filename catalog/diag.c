@@ -1,6 +1,8 @@
 /* diag: errors and warnings with an errno and a sentence each. */
 #include "catalog/diag.h"
 
+#include "catalog/json_parse.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +27,21 @@ static int diag_push(struct diag *d, int err, char *msg)
 	return 0;
 }
 
+/* Messages quote names cut to a length ("%.80s"), which may split a
+ * character: every byte that is not part of valid UTF-8 becomes '?'. */
+static void repair_utf8(char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		size_t k = json_utf8_seq(s + i, n - i);
+		if (k) {
+			i += k;
+		} else {
+			s[i++] = '?';
+		}
+	}
+}
+
 void diag_add(struct diag *d, int err, const char *fmt, ...)
 {
 	va_list ap;
@@ -32,6 +49,8 @@ void diag_add(struct diag *d, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	if (n >= 0)
+		repair_utf8(msg);
 	if (n < 0 || diag_push(d, err, msg) < 0) {
 		if (n >= 0)
 			free(msg);

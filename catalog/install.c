@@ -87,7 +87,7 @@ static int install_locked(struct db *db, struct artifact *a, const struct instal
 	int have = rc == 0;
 	if (rc < 0 && rc != -ENOENT)
 		goto out;
-	if (have && artstore_find(db, a, &art) == 0 && art == cur.artifact) {
+	if (have && !diag_errno(&r->diag) && artstore_find(db, a, &art) == 0 && art == cur.artifact) {
 		/* The identical artifact: nothing to install.  The file keeps
 		 * the mode and mtime it was written with this time, so that
 		 * rsync finds it up to date. */
@@ -136,8 +136,12 @@ int install_artifact(struct store *st, const char *bytes, size_t len, const stru
 	/* Render outside the lock, unless the bytes are already stored. */
 	if (rc == 0 && artstore_find(db, &a, &art) == -ENOENT && artifact_render(&a) < 0)
 		rc = -ENOMEM;
-	if (rc == 0)
-		rc = install_locked(db, &a, o, r);
+	/* An artifact with problems still goes through the tenant checks, so
+	 * that every problem is reported at once; it is never applied. */
+	if (rc == 0 || (rc != -ENOMEM && artifact_usable(&a))) {
+		int locked = install_locked(db, &a, o, r);
+		rc = rc ? rc : locked;
+	}
 	if (rc < 0) {
 		snprintf(what, sizeof(what), "cannot install %s from %s", a.id ? r->label : "the file", o->source);
 		if (!diag_errno(&r->diag))

@@ -90,6 +90,11 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return k;
 }
 
+size_t json_utf8_seq(const char *s, size_t n)
+{
+	return n ? utf8_seq((const unsigned char *)s, n) : 0;
+}
+
 int json_utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -100,6 +105,26 @@ int json_utf8_valid(const char *s, size_t len)
 		i += k;
 	}
 	return 1;
+}
+
+/* Reports what was found instead of `expected`: the end of the input, a
+ * NUL byte or invalid UTF-8 (both invisible in most editors), or the
+ * character itself. */
+static void fail_expected(struct parser *p, const char *expected, const char *where)
+{
+	if (p->pos >= p->len) {
+		fail(p, "unexpected end of input in %s", where);
+		return;
+	}
+	unsigned char c = p->s[p->pos];
+	if (c == 0)
+		fail(p, "NUL byte where %s was expected in %s", expected, where);
+	else if (c >= 0x80 && !utf8_seq(p->s + p->pos, p->len - p->pos))
+		fail(p, "invalid UTF-8 where %s was expected in %s", expected, where);
+	else if (c > 0x20 && c < 0x7f)
+		fail(p, "expected %s in %s, found '%c'", expected, where, c);
+	else
+		fail(p, "expected %s in %s", expected, where);
 }
 
 static void skip_ws(struct parser *p)
@@ -381,7 +406,7 @@ static cJSON *parse_array(struct parser *p)
 			p->pos++;
 			break;
 		}
-		fail(p, p->pos < p->len ? "expected ',' or ']' in an array" : "unexpected end of input in an array");
+		fail_expected(p, "',' or ']'", "an array");
 		goto bad;
 	}
 	p->depth--;
@@ -428,7 +453,7 @@ static int parse_member(struct parser *p, cJSON *obj, struct keypos **kp, size_t
 {
 	skip_ws(p);
 	if (p->pos >= p->len || p->s[p->pos] != '"') {
-		fail(p, p->pos < p->len ? "expected a string key in an object" : "unexpected end of input in an object");
+		fail_expected(p, "a string key", "an object");
 		return -1;
 	}
 	size_t koff = p->pos;
@@ -442,7 +467,7 @@ static int parse_member(struct parser *p, cJSON *obj, struct keypos **kp, size_t
 	skip_ws(p);
 	if (p->pos >= p->len || p->s[p->pos] != ':') {
 		free(key);
-		fail(p, "expected ':' after a key");
+		fail_expected(p, "':' after a key", "an object");
 		return -1;
 	}
 	p->pos++;
@@ -498,7 +523,7 @@ static cJSON *parse_object(struct parser *p)
 			p->pos++;
 			break;
 		}
-		fail(p, p->pos < p->len ? "expected ',' or '}' in an object" : "unexpected end of input in an object");
+		fail_expected(p, "',' or '}'", "an object");
 		goto bad;
 	}
 	if (nk > 1 && check_duplicates(p, kp, nk) < 0)
@@ -527,6 +552,13 @@ static cJSON *parse_literal(struct parser *p)
 			if (!v)
 				fail_at(p, p->pos - n, ENOMEM, "out of memory");
 			return v;
+		}
+	}
+	for (size_t i = 0; i < 3; i++) {
+		size_t have = p->len - p->pos;
+		if (have < strlen(lit[i].text) && !memcmp(p->s + p->pos, lit[i].text, have)) {
+			fail(p, "unexpected end of input in the literal %s", lit[i].text);
+			return NULL;
 		}
 	}
 	unsigned char c = p->s[p->pos];

@@ -36,5 +36,7 @@ cJSON *json_parse(const char *buf, size_t len, const struct json_limits *limits,
 
 /* 1 if [s, s+len) is valid UTF-8 (no overlongs, surrogates, or > U+10FFFF). */
 int json_utf8_valid(const char *s, size_t len);
+/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+size_t json_utf8_seq(const char *s, size_t n);
 
 #endif

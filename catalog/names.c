@@ -107,23 +107,29 @@ int name_default_namespace(const char *id, char *out, size_t outlen)
 int name_suggest(const char *name, const char *ns, struct buf *out)
 {
 	struct buf s = BUF_INIT;
-	int prev_us = 1; /* suppress leading and doubled underscores */
+	int prev_us = 1;    /* suppress leading and doubled underscores */
+	int prev_lower = 0; /* a word starts at a capital after a lower-case letter */
 	for (const char *p = name; *p; p++) {
 		int c = (unsigned char)*p;
-		if (isupper(c) && !prev_us && p != name)
+		if (isupper(c) && c < 0x80 && prev_lower && !prev_us)
 			buf_addc(&s, '_');
 		if (isalnum(c) && c < 0x80) {
 			buf_addc(&s, (char)tolower(c));
 			prev_us = 0;
+			prev_lower = !isupper(c);
 		} else if (!prev_us) {
 			buf_addc(&s, '_');
 			prev_us = 1;
+			prev_lower = 0;
 		}
 	}
 	while (s.len && s.p[s.len - 1] == '_')
 		s.p[--s.len] = '\0';
-	if (s.len == 0)
+	/* Nothing usable, or nothing but the namespace itself. */
+	if (s.len == 0 || (ns && !strcmp(buf_str(&s), ns))) {
+		buf_reset(&s);
 		buf_adds(&s, "name");
+	}
 	if (ns && !(strncmp(buf_str(&s), ns, strlen(ns)) == 0 && buf_str(&s)[strlen(ns)] == '_'))
 		buf_printf(out, "%s_", ns);
 	if (is_digit((unsigned char)buf_str(&s)[0]) && !ns)

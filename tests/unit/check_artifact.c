@@ -288,7 +288,7 @@ END_TEST
 START_TEST(test_field_names)
 {
 	ck_assert_int_eq(loadc("'objects': [{'name': 'crm_a', 'fields': {'FirstName': {'type': 'text'}, "
-			       "'ok_1': {'type': 'text'}, '_x': {}, '1st': {}}}]"), EINVAL);
+			       "'ok_1': {'type': 'text'}, '_x': {'type': 'text'}, '1st': {'type': 'text'}}}]"), EINVAL);
 	ck_assert_uint_eq(D.nerr, 2);
 	FIRST(EINVAL, "field \"FirstName\" of object crm_a is not snake_case: call it \"first_name\"");
 	HAS(EINVAL, "field \"1st\" of object crm_a is not snake_case: call it \"_1st\"");
@@ -324,11 +324,15 @@ static const struct { const char *rest; const char *needle; } structure_cases[] 
 	  "object crm_a: \"fields\" must be an object mapping field names to definitions, not an array" },
 	{ "'objects': [{'name': 'crm_a', 'fields': {'x': 1}}]", "field x of object crm_a must be an object, not a number" },
 	{ "'objects': [{'name': 'crm_a', 'fields': {'x': {'type': 1}}}]",
-	  "field x of object crm_a: \"type\" must be a string, not a number" },
+	  "field x of object crm_a: \"type\" must be a string naming the field type (text, number, lookup, ...), not "
+	  "a number" },
+	{ "'objects': [{'name': 'crm_a', 'fields': {'x': {'label': 'X'}}}]",
+	  "field x of object crm_a: \"type\" must be a string naming the field type (text, number, lookup, ...), not "
+	  "missing" },
 	{ "'objects': [{'name': 'crm_a', 'fields': {'x': {'type': 'lookup'}}}]",
 	  "field x of object crm_a is a lookup but has no \"reference\" naming the object it points to" },
 	{ "'objects': [{'name': 'crm_a', 'fields': {'x': {'type': 'master_detail', 'reference': 5}}}]",
-	  "field x of object crm_a is a master_detail but has no \"reference\"" },
+	  "field x of object crm_a: \"reference\" must be a string naming an object, not a number" },
 	{ "'objectExtensions': {}", "\"objectExtensions\" must be an array, not an object" },
 	{ "'objectExtensions': [{}]", "objectExtensions[0] must be an object whose \"extend\" names the object it extends" },
 	{ "'objectExtensions': ['crm_a']", "objectExtensions[0] must be an object whose \"extend\"" },
@@ -390,7 +394,7 @@ START_TEST(test_long_names)
 	c = uu_fmt("'actions': [{'name': '%s'}], 'data': [{'object': 'crm_a', 'records': [{'name': '%s'}]}]", name, name);
 	ck_assert_int_eq(loadc(c), EINVAL);
 	free(c);
-	FIRST(EINVAL, "actions[0].name is 251 bytes long; names are at most 250 bytes");
+	FIRST(EINVAL, "actions[0].name is 251 bytes long once escaped for a file name; names are at most 250 bytes");
 	HAS(EINVAL, "data[0] (crm_a): record 0 has a key that is longer than 250 bytes once escaped");
 	/* escaping counts: 84 '/' are 252 bytes once escaped */
 	memset(name, '/', 84);

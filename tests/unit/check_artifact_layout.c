@@ -226,7 +226,7 @@ START_TEST(test_definitions)
 {
 	ck_assert_int_eq(loadc("'objects': [{'name': 'crm_a', 'fields': {'a': {'type': 'lookup', 'reference': 'x'}, "
 			       "'b': {'type': 'master_detail', 'reference': 'y'}, 'c': {'type': 'text', 'reference': 'z'}, "
-			       "'d': {'label': 'untyped'}}}, {'name': 'crm_b'}], "
+			       "'d': {'label': 'typed', 'type': 'json'}}}, {'name': 'crm_b'}], "
 			       "'objectExtensions': [{'extend': 'crm_a', 'priority': 50.5}, {'extend': 'sys_user'}]"), 0);
 	CLEAN();
 	ck_assert_uint_eq(A.nobjects, 2);

@@ -250,7 +250,10 @@ static const struct { const char *name, *ns, *want; } suggest_cases[] = {
 	{ "---", "crm", "crm_name" },
 	{ "crm_account", "crm", "crm_account" },
 	{ "CrmAccount", "crm", "crm_account" },
-	{ "crm", "crm", "crm_crm" },
+	{ "crm", "crm", "crm_name" },      /* the namespace alone gives no name */
+	{ "crm_", "crm", "crm_name" },
+	{ "DROP TABLE", "crm", "crm_drop_table" }, /* runs of capitals are one word */
+	{ "HTTPServer", NULL, "httpserver" },
 	{ "crmx", "crm", "crm_crmx" },
 	{ "9lives", "crm", "crm_9lives" },
 	{ "AccountName", NULL, "account_name" },
