@@ -71,22 +71,18 @@ static int find_tenant(struct db *db, const char *name, struct tenant_row *t, st
 	return rc;
 }
 
-/* Rules 6-8 and the apply, under the write lock. */
-static int install_locked(struct db *db, struct artifact *a, const struct install_opts *o,
-			  struct install_report *r)
+int install_in_tx(struct db *db, struct artifact *a, const struct install_opts *o, struct install_report *r)
 {
 	struct tenant_row t;
 	struct install_row cur;
 	int64_t ts, art;
-	int rc = db_begin(db);
+	int rc = find_tenant(db, o->tenant, &t, r);
 	if (rc < 0)
 		return rc;
-	if ((rc = find_tenant(db, o->tenant, &t, r)) < 0)
-		goto out;
 	rc = installs_get(db, t.id, a->id, &cur);
 	int have = rc == 0;
 	if (rc < 0 && rc != -ENOENT)
-		goto out;
+		return rc;
 	if (have && !diag_errno(&r->diag) && artstore_find(db, a, &art) == 0 && art == cur.artifact) {
 		/* The identical artifact: nothing to install.  The file keeps
 		 * the mode and mtime it was written with this time, so that
@@ -97,19 +93,27 @@ static int install_locked(struct db *db, struct artifact *a, const struct instal
 			rc = install_log(db, &t, ts, &r->changes, "unchanged %s@%s from %s: this exact artifact is "
 					 "already installed", a->id, a->version_text, o->source);
 		changes_node(&r->changes, tree_node(T_INSTFILE, (uint64_t)cur.id), 0);
-		goto out;
+		return rc;
 	}
 	if ((rc = install_check(db, &t, a, have ? &cur : NULL, &r->diag)) < 0 || diag_errno(&r->diag))
-		goto out;
+		return rc < 0 ? rc : -diag_errno(&r->diag);
 	/* Found stored before the lock, the artifact may have been collected
 	 * since (its last install removed): then it is stored anew. */
-	if (!a->manifest_body && artstore_find(db, a, &art) == -ENOENT && artifact_render(a) < 0) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	if (!a->manifest_body && artstore_find(db, a, &art) == -ENOENT && artifact_render(a) < 0)
+		return -ENOMEM;
 	if ((rc = db_now(db, install_span(a), &ts)) == 0)
 		rc = install_apply(db, &t, a, have ? &cur : NULL, o, ts, r);
-out:
+	return rc;
+}
+
+/* Rules 6-8 and the apply, under the write lock, in a transaction. */
+static int install_locked(struct db *db, struct artifact *a, const struct install_opts *o,
+			  struct install_report *r)
+{
+	int rc = db_begin(db);
+	if (rc < 0)
+		return rc;
+	rc = install_in_tx(db, a, o, r);
 	if (rc == 0 && !diag_errno(&r->diag))
 		return db_commit(db);
 	db_rollback(db);
@@ -255,21 +259,26 @@ static int install_system(struct db *db, const struct tenant_row *t, struct inst
 	return rc;
 }
 
-int install_tenant_create(struct store *st, const char *name, uid_t uid, gid_t gid, struct install_report *r)
+static int check_tenant_name(const char *name, struct install_report *r)
+{
+	if (name_is_tenant(name))
+		return 0;
+	diag_add(&r->diag, EINVAL, "\"%.80s\" is not a valid tenant name: use 1-63 characters of a-z, 0-9, '_' and "
+		 "'-', starting with a letter or digit", name);
+	return -EINVAL;
+}
+
+int install_tenant_in_tx(struct db *db, const char *name, uid_t uid, gid_t gid, struct install_report *r)
 {
 	struct tenant_row t = { 0 };
 	int64_t ts;
-	if (!name_is_tenant(name)) {
-		diag_add(&r->diag, EINVAL, "\"%.80s\" is not a valid tenant name: use 1-63 characters of a-z, 0-9, '_' "
-			 "and '-', starting with a letter or digit", name);
-		return -EINVAL;
-	}
-	struct db *db = store_acquire(st);
-	if (!db)
-		return -ENOMEM;
-	int rc = db_begin(db);
-	if (rc == 0 && (rc = db_now(db, 0, &ts)) == 0)
+	int rc = check_tenant_name(name, r);
+	if (rc == 0)
+		rc = db_now(db, 0, &ts);
+	if (rc == 0)
 		rc = tenants_create(db, name, uid, gid, 0750, ts, &t.id);
+	if (rc == -EEXIST)
+		diag_add(&r->diag, EEXIST, "tenant %s already exists", name);
 	if (rc == 0 && (rc = tenants_get(db, t.id, &t)) == 0)
 		rc = install_system(db, &t, r);
 	if (rc == 0)
@@ -278,12 +287,25 @@ int install_tenant_create(struct store *st, const char *name, uid_t uid, gid_t g
 	if (rc == 0) {
 		r->tenant = t.id;
 		changes_node(&r->changes, tree_node(T_FIXED, TREE_TENANTS), 0);
-		rc = db_commit(db);
-	} else {
-		db_rollback(db);
-		if (rc == -EEXIST)
-			diag_add(&r->diag, EEXIST, "tenant %s already exists", name);
 	}
+	return rc;
+}
+
+int install_tenant_create(struct store *st, const char *name, uid_t uid, gid_t gid, struct install_report *r)
+{
+	int rc = check_tenant_name(name, r);
+	if (rc < 0)
+		return rc;
+	struct db *db = store_acquire(st);
+	if (!db)
+		return -ENOMEM;
+	rc = db_begin(db);
+	if (rc == 0)
+		rc = install_tenant_in_tx(db, name, uid, gid, r);
+	if (rc == 0)
+		rc = db_commit(db);
+	else
+		db_rollback(db);
 	store_release(db);
 	return rc;
 }

@@ -32,6 +32,15 @@ int install_remerge(struct db *db, int64_t tenant, char *const *names, size_t n,
 int install_log(struct db *db, const struct tenant_row *t, int64_t ts, struct changes *ch, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* Checks and installs a (loaded; rendered if it is not stored yet) into
+ * the tenant o names, inside the caller's write transaction.  Returns 0 or
+ * -errno; on failure the caller rolls back. */
+int install_in_tx(struct db *db, struct artifact *a, const struct install_opts *o, struct install_report *r);
+
+/* Creates tenant name with its system packages, inside the caller's write
+ * transaction. */
+int install_tenant_in_tx(struct db *db, const char *name, uid_t uid, gid_t gid, struct install_report *r);
+
 /* The span of store time an install of a needs (see db_now). */
 int64_t install_span(const struct artifact *a);
 

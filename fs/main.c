@@ -18,6 +18,7 @@
 
 #include "catalog/artifact.h"
 #include "catalog/install.h"
+#include "catalog/preload.h"
 #include "fs/lock.h"
 #include "fs/stale.h"
 
@@ -72,10 +73,24 @@ static const struct fuse_opt opt_specs[] = {
 	FUSE_OPT_END
 };
 
+/* Options of mount(8) and fstab that are not for the filesystem: mount
+ * passes them on to its helper, as mount.fuse3 would filter them. */
+static int mount_only(const char *opt)
+{
+	static const char *const plain[] = { "defaults", "auto", "noauto", "nofail", "_netdev", "user", "nouser",
+					      "users", "owner", "group", "loud", "silent" };
+	for (size_t i = 0; i < sizeof(plain) / sizeof(*plain); i++)
+		if (!strcmp(opt, plain[i]))
+			return 1;
+	return !strncmp(opt, "x-", 2) || !strncmp(opt, "comment=", 8);
+}
+
 static int opt_proc(void *data, const char *arg, int key, struct fuse_args *out)
 {
 	(void)out;
 	struct options *o = data;
+	if (key == FUSE_OPT_KEY_OPT && mount_only(arg))
+		return 0;
 	switch (key) {
 	case KEY_HELP: o->help = 1; return 0;
 	case KEY_VERSION: o->version = 1; return 0;
@@ -212,15 +227,13 @@ static const struct fuse_lowlevel_ops ops = {
 	.removexattr = fs_removexattr,
 };
 
-/* The mount shows as "STORE on MOUNTPOINT type fuse.osfs" unless the
- * caller named it otherwise. */
+/* The mount shows as "STORE on MOUNTPOINT type fuse.osfs" (the source
+ * unless the caller named it otherwise). */
 static int name_mount(struct fuse_args *args, const char *store)
 {
-	int has_fsname = 0, has_subtype = 0;
-	for (int i = 0; i < args->argc; i++) {
+	int has_fsname = 0;
+	for (int i = 0; i < args->argc; i++)
 		has_fsname |= strstr(args->argv[i], "fsname=") != NULL;
-		has_subtype |= strstr(args->argv[i], "subtype=") != NULL;
-	}
 	char opt[PATH_MAX + 16], *o = opt + snprintf(opt, sizeof(opt), "-ofsname=");
 	for (const char *p = store; *p && o < opt + sizeof(opt) - 3; p++) {
 		if (*p == ',' || *p == '\\')
@@ -230,7 +243,9 @@ static int name_mount(struct fuse_args *args, const char *store)
 	*o = '\0';
 	if (!has_fsname && fuse_opt_add_arg(args, opt) != 0)
 		return -1;
-	if (!has_subtype && fuse_opt_add_arg(args, "-osubtype=osfs") != 0)
+	/* fuse_parse_cmdline() adds the program's name as subtype, which is
+	 * "mount.fuse.osfs" when mount(8) runs us: osfs is the type's name. */
+	if (fuse_opt_add_arg(args, "-osubtype=osfs") != 0)
 		return -1;
 	return 0;
 }
@@ -284,6 +299,47 @@ destroy:
 	return rc ? 1 : 0;
 }
 
+static void show_progress(void *ctx, size_t done, size_t total, const char *id)
+{
+	(void)ctx;
+	fprintf(stderr, "\rosfs: preloading %zu/%zu: %-60.60s", done, total, id);
+	if (done == total)
+		fputc('\n', stderr);
+}
+
+/* Installs the preload before the mount is served; a failure fails the
+ * mount and leaves the store as it was. */
+static int preload(struct osfs *fs, const struct options *o)
+{
+	struct install_report r = INSTALL_REPORT_INIT;
+	const char *tenant = o->preload_tenant ? o->preload_tenant : "default";
+	if (fs->readonly) {
+		fprintf(stderr, "osfs: preload needs a writable mount (it is -o ro)\n");
+		return -1;
+	}
+	/* Log lines are echoed once the whole preload is in: a failure rolls
+	 * back installs that would otherwise have been reported done. */
+	void (*echo)(const char *, const char *) = install_echo;
+	install_echo = NULL;
+	int rc = install_preload(fs->store, o->preload, tenant, fs->max_artifact, isatty(2) ? show_progress : NULL,
+				 NULL, &r);
+	install_echo = echo;
+	if (rc == 0)
+		fprintf(stderr, "osfs: preloaded %s into tenant %s (its log lists what was installed)\n", o->preload,
+			tenant);
+	for (size_t i = 0; i < r.diag.n; i++) {
+		if (r.diag.v[i].err)
+			fprintf(stderr, "osfs: error: %s [%s]\n", r.diag.v[i].msg, diag_errname(r.diag.v[i].err));
+		else
+			fprintf(stderr, "osfs: warning: %s\n", r.diag.v[i].msg);
+	}
+	if (rc < 0)
+		fprintf(stderr, "osfs: the preload of %s failed; nothing of it was installed and the store is as it was\n",
+			o->preload);
+	install_report_free(&r);
+	return rc < 0 ? -1 : 0;
+}
+
 static int prepare(struct osfs *fs, const struct options *o, const char *mountpoint, int *lock)
 {
 	char err[PATH_MAX * 2 + 200];
@@ -302,8 +358,8 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 			return -1;
 		}
 	}
-	if (o->preload || o->catalog) {
-		fprintf(stderr, "osfs: %s is not supported by this version yet\n", o->preload ? "preload" : "catalog");
+	if (o->catalog) {
+		fprintf(stderr, "osfs: catalog is not supported by this version yet\n");
 		return -1;
 	}
 	char *path = store_path(o->store ? o->store : o->nnonopt == 2 ? o->nonopt[0] : NULL);
@@ -322,11 +378,35 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 		fprintf(stderr, "osfs: cannot bring the system packages of the store up to date\n");
 		return -1;
 	}
-	return 0;
+	return o->preload ? preload(fs, o) : 0;
+}
+
+/* Run as /sbin/mount.fuse.osfs, mount(8) calls osfs with
+ * "SOURCE TARGET [-sfnv] [-o OPTIONS] [-t TYPE]": its flags are not
+ * osfs's (-f would keep it in the foreground, -s single-threaded). */
+static int helper_argv(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
+	if (strncmp(base, "mount.", 6))
+		return argc;
+	int n = 1;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-t") && i + 1 < argc) {
+			i++;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1] && strchr("sfnv", argv[i][1]) && !argv[i][2])
+			continue;
+		argv[n++] = argv[i];
+	}
+	argv[n] = NULL;
+	return n;
 }
 
 int main(int argc, char **argv)
 {
+	argc = helper_argv(argc, argv);
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct options o;
 	struct fuse_cmdline_opts cmd;

@@ -16,6 +16,7 @@ int ctl_install(int argc, char **argv);
 int ctl_status(int argc, char **argv);
 int ctl_semver(int argc, char **argv);
 int ctl_fsck(int argc, char **argv);
+int ctl_backup(int argc, char **argv);
 
 /* Reads a whole file (at most max bytes, plus one to detect more). */
 int ctl_read_file(const char *path, size_t max, char **data, size_t *len);

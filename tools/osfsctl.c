@@ -77,6 +77,7 @@ static void usage(FILE *out)
 		"  semver satisfies VERSION RANGE     exit 0 if VERSION is in RANGE (npm semantics), else 1\n"
 		"  semver sort [-r] [VERSION...]      sort versions (from stdin if none are given)\n"
 		"  fsck --store STORE                 check a store's integrity and invariants\n"
+		"  backup --store STORE OUT           a consistent copy of a store, even while it is mounted\n"
 		"\n"
 		"Exit status: 0 success, 1 failure or problems found, 2 usage error.\n");
 }
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{ "validate", ctl_validate }, { "inspect", ctl_inspect }, { "install", ctl_install },
-		{ "status", ctl_status }, { "semver", ctl_semver }, { "fsck", ctl_fsck },
+		{ "status", ctl_status }, { "semver", ctl_semver }, { "fsck", ctl_fsck }, { "backup", ctl_backup },
 	};
 	if (argc < 2) {
 		usage(stderr);
