@@ -1,0 +1,47 @@
+/* http: the catalog's HTTP client (libcurl): GET with ETag revalidation,
+ * PUT with a bearer token, timeouts, retries with backoff, and a sentence
+ * for every failure.  A token is never written to a message or a log. */
+#ifndef OSFS_HTTP_H
+#define OSFS_HTTP_H
+
+#include <stddef.h>
+
+#include "catalog/buf.h"
+
+/* Connect within 5 s, finish within 60 s; on a failed connection or a 5xx
+ * answer, try again after 0.5, 1 and 2 s; a 4xx is final. */
+#define HTTP_CONNECT_TIMEOUT 5L
+#define HTTP_TIMEOUT 60L
+#define HTTP_ATTEMPTS 4
+
+struct http_response {
+	long status;          /* the final HTTP status, or 0 if none came */
+	struct buf body;      /* the body of a 2xx answer */
+	char etag[256];       /* the ETag header of the answer, or "" */
+	char err[512];        /* a sentence when the request failed */
+};
+
+#define HTTP_RESPONSE_INIT { 0, BUF_INIT, "", "" }
+void http_response_free(struct http_response *r);
+
+/* Once per process, before any thread starts. */
+int http_init(void);
+
+/* Progress: called with bytes done and in all (0 if unknown). */
+typedef void (*http_progress_fn)(void *ctx, size_t done, size_t total);
+
+/* GET url.  With etag (may be NULL or ""), sends If-None-Match; a 304
+ * answer is a success with status 304 and an empty body.  Returns 0 for a
+ * 2xx or 304 answer, -ENOENT for 404, -EACCES for 401/403, -EIO for the
+ * rest (r->err says what happened). */
+int http_get(const char *url, const char *etag, const char *token, struct http_response *r);
+
+/* PUT body to url with "Authorization: Bearer <token>" (if token).  Same
+ * returns as http_get.  progress may be NULL. */
+int http_put(const char *url, const void *body, size_t len, const char *token, http_progress_fn progress,
+	     void *ctx, struct http_response *r);
+
+/* base + "/" + path, without doubled slashes, into out. */
+int http_join(const char *base, const char *path, struct buf *out);
+
+#endif
