@@ -10,7 +10,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SBINDIR   ?= /sbin
 DOCDIR    ?= $(PREFIX)/share/doc/osfs
-PKGS      := fuse3 sqlite3 libcjson libxxhash
+PKGS      := fuse3 sqlite3 libcjson libxxhash libcurl
 PKG_CONFIG ?= pkg-config
 
 ifeq ($(SAN),1)
@@ -49,7 +49,7 @@ LIBOSFS   := $(BUILD)/libosfs.a
 OSFS      := $(BUILD)/osfs
 OSFSCTL   := $(BUILD)/osfsctl
 
-.PHONY: all test unit integration install uninstall clean demo demo-stop check-san valgrind
+.PHONY: all test unit integration install uninstall clean demo demo-stop check-san valgrind fuzz
 
 all: $(OSFS) $(OSFSCTL) osfs osfsctl
 
@@ -99,10 +99,13 @@ install: $(OSFS) $(OSFSCTL)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)
 	install -m 0755 $(OSFS) $(DESTDIR)$(BINDIR)/osfs
 	install -m 0755 $(OSFSCTL) $(DESTDIR)$(BINDIR)/osfsctl
-	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md $(wildcard docs/*.md) tools/osfs.service $(DESTDIR)$(DOCDIR)/
+	@# mount -t fuse.osfs and fstab lines of type fuse.osfs run /sbin/mount.fuse.osfs
+	install -d $(DESTDIR)$(SBINDIR)
+	ln -sf $(BINDIR)/osfs $(DESTDIR)$(SBINDIR)/mount.fuse.osfs
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/osfs $(DESTDIR)$(BINDIR)/osfsctl
+	rm -f $(DESTDIR)$(BINDIR)/osfs $(DESTDIR)$(BINDIR)/osfsctl $(DESTDIR)$(SBINDIR)/mount.fuse.osfs
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 demo: all
@@ -115,3 +118,62 @@ clean:
 	rm -rf build build-san osfs osfsctl
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ------------------------------------------------------------------ fuzz
+#
+#   make fuzz                       build the libFuzzer targets (clang) in
+#                                   build-fuzz/ and run each FUZZ_SECONDS
+#   make fuzz FUZZ_SECONDS=600      a longer run
+#   make fuzz FUZZ_TARGETS=fuzz_install
+#
+# Each target keeps a working corpus in build-fuzz/corpus-<target>/,
+# seeded on every run with the fixtures, the test artifacts, the examples,
+# tests/hostile/ (when present) and the saved reproducers of
+# tests/fuzz/regressions/.  A crash, leak, timeout or failed invariant
+# makes libFuzzer exit non-zero and the make fail; the input is saved as
+# build-fuzz/<target>-crash-* (or -leak-, -timeout-, -oom-).  Reproduce
+# with: build-fuzz/<target> build-fuzz/<target>-crash-...
+
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= fuzz_artifact fuzz_install
+# The library's packages: those of the project but FUSE (sqlite3 libcjson libxxhash).
+FUZZ_PKGS    := $(filter-out fuse3,$(PKGS))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -g -O1 -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+                -Wmissing-prototypes -Wformat=2 -fno-common $(FUZZ_SAN) \
+                $(shell $(PKG_CONFIG) --cflags $(FUZZ_PKGS))
+FUZZ_LIBS    := $(shell $(PKG_CONFIG) --libs $(FUZZ_PKGS)) -lpthread
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_SEEDS    = $(wildcard tests/fixtures/real/*/objectstack.json tests/artifacts/*.json \
+                  examples/*/objectstack.json tests/hostile/*.json tests/fuzz/regressions/*.json)
+# The real fixtures are up to 722 KB: a smaller max_len would truncate them
+# as they are read and they would no longer be artifacts at all.
+FUZZ_MAX_LEN ?= 1048576
+FUZZ_FLAGS   ?= -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/json.dict -max_len=$(FUZZ_MAX_LEN) \
+                -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/libosfs-fuzz.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+.PRECIOUS: $(FUZZ_BUILD)/tests/fuzz/%.o
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_BUILD)/libosfs-fuzz.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+	  c=$(FUZZ_BUILD)/corpus-$$t; mkdir -p $$c; \
+	  for f in $(FUZZ_SEEDS); do cp -f "$$f" "$$c/seed-$$(echo "$$f" | tr / _)"; done; \
+	  echo "== $$t: $(FUZZ_SECONDS)s on $$c"; \
+	  UBSAN_OPTIONS=print_stacktrace=1 $(FUZZ_BUILD)/$$t $(FUZZ_FLAGS) \
+	    -artifact_prefix=$(FUZZ_BUILD)/$$t- $$c || { rc=1; echo "== $$t FAILED"; }; \
+	done; exit $$rc
+
+-include $(shell find $(FUZZ_BUILD) -name '*.d' 2>/dev/null)

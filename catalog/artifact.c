@@ -229,6 +229,28 @@ static int parse_json(struct artifact *a, struct diag *d)
 	return 0;
 }
 
+/* Bytes of indentation in v's pretty form, whose lines are at depth. */
+static size_t indent_bytes(const cJSON *v, size_t depth)
+{
+	size_t n = 0;
+	for (const cJSON *c = v->child; c; c = c->next)
+		n += 2 * (depth + 1) + indent_bytes(c, depth + 1);
+	return v->child ? n + 2 * depth : 0;
+}
+
+/* The files are pretty JSON, every line indented by its depth: 1 MB of
+ * arrays nested 120 deep would render to 96 MB.  Real artifacts render to
+ * about their own size. */
+static void check_render_size(struct artifact *a, struct diag *d)
+{
+	size_t total = indent_bytes(a->manifest, 0), limit = RENDER_FACTOR * a->len + ((size_t)1 << 20);
+	for (size_t i = 0; i < a->nitems && total <= limit; i++)
+		total += indent_bytes(a->items[i].json, 0);
+	if (total > limit)
+		diag_add(d, EFBIG, "the files of this artifact would take more than %zu MB once indented (it nests too "
+			 "deeply for its size): nest it less deeply", limit >> 20);
+}
+
 int artifact_load(struct artifact *a, const char *bytes, size_t len, size_t max_size, unsigned flags,
 		  struct diag *d)
 {
@@ -246,8 +268,10 @@ int artifact_load(struct artifact *a, const char *bytes, size_t len, size_t max_
 	if (!(flags & ARTIFACT_SYSTEM))
 		check_reserved(a, d);
 	artifact_check_naming(a, d);
-	if (artifact_layout(a, d) == 0)
+	if (artifact_layout(a, d) == 0) {
 		artifact_check_defs(a, d);
+		check_render_size(a, d);
+	}
 	return diag_errno(d);
 }
 

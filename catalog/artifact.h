@@ -20,6 +20,8 @@
 #include "catalog/strset.h"
 
 #define ARTIFACT_DEFAULT_MAX ((size_t)64 << 20)
+/* Indentation its pretty files may add, per byte of the artifact (plus 1 MiB). */
+#define RENDER_FACTOR 8
 
 /* A folder of the package directory: one top-level collection. */
 struct art_kind {

@@ -115,8 +115,12 @@ static char *pick_stem(struct layout *l, const char *want, size_t pos, int is_na
 	 * that comes later. */
 	if (is_name || (!strset_get(&l->files, stem, NULL) && !strset_get(&l->named, stem, NULL)))
 		return stem;
+	/* "<stem>-<n>" must still fit NAME_MAX_STEM: a stem too long for it
+	 * yields to the bare position. */
 	char *alt = NULL;
-	if (asprintf(&alt, "%s-%zu", stem, pos + 1) < 0) {
+	int rc = strlen(stem) + 1 + strlen(num) <= NAME_MAX_STEM ? asprintf(&alt, "%s-%s", stem, num)
+								  : ((alt = strdup(num)) ? 0 : -1);
+	if (rc < 0) {
 		l->oom = 1;
 		alt = NULL;
 	}

@@ -102,6 +102,18 @@ gen() {
 	gen-ok-string-20mb.json)
 		{ printf '{"manifest": {"id": "com.hostile.huge", "namespace": "hhuge", "version": "1.0.0", "description": "'
 		  head -c $((20 << 20)) /dev/zero | tr '\0' 'S'; printf '"}}\n'; } >"$f" ;;
+	# Found by the fuzzer (tests/fuzz/regressions/): "<stem>-<n>" for a
+	# taken 250-byte derived stem made 257-byte names; 20,000 extension keys
+	# merged in O(n^2) held the write lock for minutes; 800 KB nested 120
+	# deep rendered to 96 MB of indentation.
+	gen-ok-derived-stems-250.json)
+		local x; x=$(repeat 250 x)
+		printf '{"manifest": {"id": "com.hostile.stem", "namespace": "hstem", "version": "1.0.0"}, "s": [{"object": "%s"}, {"object": "%s"}, {"object": "%s"}]}\n' "$x" "$x" "$x" >"$f" ;;
+	gen-ok-extension-20000-keys.json)
+		{ printf '{"manifest": {"id": "com.hostile.merge", "namespace": "hmerge", "version": "1.0.0"}, "objects": [{"name": "hmerge_a", "fields": {"name": {"type": "text"}}}], "objectExtensions": [{"extend": "hmerge_a"'
+		  seq -f ', "k%g": 1' 0 19999 | tr -d '\n'; printf '}]}\n'; } >"$f" ;;
+	gen-nest-render-120-levels.json)
+		{ printf '{%s, "x": ' "$MANIFEST"; repeat 119 '['; printf 0; repeat 399999 ',0'; repeat 119 ']'; printf '}\n'; } >"$f" ;;
 	*) return 1 ;;
 	esac
 }
@@ -142,6 +154,11 @@ ok_checks() {
 	*-ok-odd-top-level-keys.json)
 		log_has "$T/log" 'the top-level collection "" is not shown as a folder' "$f: the empty key is a warning"
 		log_has "$T/log" 'the top-level collection "objectstack.json" is not shown as a folder' "$f: so is objectstack.json" ;;
+	gen-ok-derived-stems-250.json)
+		equal "$f: three files" 3 "$(ls "$P/s" | wc -l)"
+		equal "$f: no name longer than 255 bytes" "" "$(ls "$P/s" | LC_ALL=C awk 'length($0) > 255')" ;;
+	gen-ok-extension-20000-keys.json)
+		check "$f: the last key is merged" grep -qF '"k19999": 1' "$T/objects/hmerge_a.json" ;;
 	gen-ok-exactly-max.json)
 		equal "$f: all of it" "$MAX" "$(stat -c %s "$P/objectstack.json")" ;;
 	gen-ok-1mb-description.json)
