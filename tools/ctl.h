@@ -17,6 +17,24 @@ int ctl_status(int argc, char **argv);
 int ctl_semver(int argc, char **argv);
 int ctl_fsck(int argc, char **argv);
 int ctl_backup(int argc, char **argv);
+int ctl_publish(int argc, char **argv);
+int ctl_login(int argc, char **argv);
+int ctl_catalog(int argc, char **argv);
+
+/* The catalog to talk to (tools/ctl_login.c): url_opt (--url), else
+ * $OS_CLOUD_URL, else the url stored by osfsctl login; and, when token is
+ * not NULL, the token: $OS_CLOUD_API_KEY, else the stored one (refused if
+ * others can read the file).  Returns CTL_OK, or CTL_FAIL after saying
+ * what is missing; free *url, and *token with ctl_forget(). */
+int ctl_cloud(const char *url_opt, char **url, char **token);
+/* Overwrites a secret, then frees it. */
+void ctl_forget(char *secret);
+/* 1 for an http:// or https:// URL; else says so and returns 0. */
+int ctl_url_ok(const char *url);
+struct diag;
+/* An artifact's problems on stderr, as osfsctl validate prints them
+ * (tools/ctl_publish.c).  Returns -EINVAL if one of them is an error. */
+int ctl_report_problems(const char *what, const char *label, const struct diag *d);
 
 /* Reads a whole file (at most max bytes, plus one to detect more). */
 int ctl_read_file(const char *path, size_t max, char **data, size_t *len);

@@ -78,6 +78,11 @@ static void usage(FILE *out)
 		"  semver sort [-r] [VERSION...]      sort versions (from stdin if none are given)\n"
 		"  fsck --store STORE                 check a store's integrity and invariants\n"
 		"  backup --store STORE OUT           a consistent copy of a store, even while it is mounted\n"
+		"  publish FILE [--url URL]           check an artifact and upload it to a catalog server\n"
+		"  login [--url URL]                  store the catalog's token (read from stdin) for publish\n"
+		"  catalog list [--url URL]           the packages of a catalog server, with their versions\n"
+		"  catalog pull ID[@RANGE] [--url URL] [--out DIR]\n"
+		"                                     download the highest version in RANGE, checked\n"
 		"\n"
 		"Exit status: 0 success, 1 failure or problems found, 2 usage error.\n");
 }
@@ -90,6 +95,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "validate", ctl_validate }, { "inspect", ctl_inspect }, { "install", ctl_install },
 		{ "status", ctl_status }, { "semver", ctl_semver }, { "fsck", ctl_fsck }, { "backup", ctl_backup },
+		{ "publish", ctl_publish }, { "login", ctl_login }, { "catalog", ctl_catalog },
 	};
 	if (argc < 2) {
 		usage(stderr);
