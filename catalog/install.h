@@ -34,12 +34,14 @@ struct install_report {
 	struct changes changes; /* tree entries to drop from the kernel's caches */
 	int64_t tenant;         /* tenant id, once known */
 	char label[NAME_MAX_ID + 300]; /* "<id>@<version>", once known */
+	int unchanged;          /* the identical artifact was there already */
 };
 
-#define INSTALL_REPORT_INIT { DIAG_INIT, CHANGES_INIT, 0, "" }
+#define INSTALL_REPORT_INIT { DIAG_INIT, CHANGES_INIT, 0, "", 0 }
 void install_report_free(struct install_report *r);
 
-/* Called with every line written to a tenant's log. */
+/* Called with every line written to a tenant's log (and, with a NULL
+ * tenant, with every change of the catalog). */
 extern void (*install_echo)(const char *tenant, const char *line);
 
 int install_artifact(struct store *st, const char *bytes, size_t len, const struct install_opts *o,

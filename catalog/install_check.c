@@ -8,7 +8,21 @@
 
 #include "catalog/install_internal.h"
 #include "catalog/strset.h"
+#include "store/catalogdb.h"
 #include "store/registry.h"
+
+#define HINT_MAX (2 * (NAME_MAX_ID + SEMVER_MAX_LENGTH) + 64)
+
+/* What would satisfy a dependency, from the catalog: the person can act
+ * on that.  "" if the catalog has nothing in range. */
+static const char *dep_hint(struct db *db, const struct art_dep *dep, char hint[HINT_MAX])
+{
+	char best[SEMVER_MAX_LENGTH + 1];
+	hint[0] = '\0';
+	if (catdb_best(db, dep->id, dep->range, NULL, best, sizeof(best)) == 0)
+		snprintf(hint, HINT_MAX, " (the catalog has %s@%s: catalog/%s/%s.json)", dep->id, best, dep->id, best);
+	return hint;
+}
 
 /* Rule 6: every dependency installed at a version inside its range. */
 static int check_deps(struct db *db, const struct tenant_row *t, const struct artifact *a, struct diag *d)
@@ -18,17 +32,19 @@ static int check_deps(struct db *db, const struct tenant_row *t, const struct ar
 		struct install_row row;
 		struct semver v;
 		int rc = installs_get(db, t->id, dep->id, &row);
+		char hint[HINT_MAX];
 		if (rc == -ENOENT) {
 			diag_add(d, ENOPKG, "dependency %s %s is not installed in tenant %s (no version of %s is installed): "
-				 "install %s first", dep->id, dep->range_text, t->name, dep->id, dep->id);
+				 "install %s first%s", dep->id, dep->range_text, t->name, dep->id, dep->id,
+				 dep_hint(db, dep, hint));
 			continue;
 		}
 		if (rc < 0)
 			return rc;
 		if (semver_parse(row.version, SEMVER_STRICT, &v) < 0 || !semver_range_test(dep->range, &v))
 			diag_add(d, ENOPKG, "dependency %s %s is not satisfied: %s@%s is installed in tenant %s; install a "
-				 "version of %s that matches %s", dep->id, dep->range_text, dep->id, row.version, t->name,
-				 dep->id, dep->range_text);
+				 "version of %s that matches %s%s", dep->id, dep->range_text, dep->id, row.version, t->name,
+				 dep->id, dep->range_text, dep_hint(db, dep, hint));
 		semver_free(&v);
 	}
 	return 0;

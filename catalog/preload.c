@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog/catalog.h"
 #include "catalog/install_internal.h"
 #include "catalog/strset.h"
 
@@ -232,7 +233,11 @@ static int install_all(struct db *db, struct preload *p, const char *tenant, siz
 		rc = tenants_find(db, tenant, &t);
 	for (size_t i = 0; i < p->norder && rc == 0; i++) {
 		struct pfile *f = &p->f[p->order[i]];
+		int64_t ts;
 		rc = place(db, &t, f, max, r);
+		/* Preloaded artifacts are in catalog/ too (SPEC 7). */
+		if (rc == 0 && (rc = db_now(db, 1, &ts)) == 0)
+			rc = catalog_note_preload(db, &f->a, ts, &r->changes);
 		if (progress)
 			progress(ctx, i + 1, p->norder, f->a.id);
 	}

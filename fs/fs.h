@@ -4,12 +4,14 @@
 
 #define FUSE_USE_VERSION 312
 
+#include <errno.h>
 #include <fuse_lowlevel.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "fs/handles.h"
 #include "fs/inval.h"
+#include "fs/refresh.h"
 #include "fs/uploads.h"
 #include "store/db.h"
 #include "store/tree.h"
@@ -21,6 +23,7 @@ struct osfs {
 	struct uploads uploads;
 	struct inval inval;
 	size_t max_artifact;
+	struct refresh refresh; /* -o catalog=URL: its url, or NULL */
 	int readonly;
 	double entry_timeout;  /* seconds the kernel may keep names and attributes */
 	int foreground;
@@ -61,6 +64,21 @@ void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
 void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
 void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags);
 void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
+
+/* The folder a pending upload is written in: a tenant's install/ (its
+ * tenant id, from 1) or catalog/ (0).  -EACCES for any other folder. */
+static inline int fs_upload_scope(struct tree_node dir, int64_t *scope)
+{
+	if (dir.type == T_INSTDIR) {
+		*scope = (int64_t)dir.id;
+		return 0;
+	}
+	if (dir.type == T_FIXED && dir.id == TREE_CATALOG) {
+		*scope = 0;
+		return 0;
+	}
+	return -EACCES;
+}
 
 /* Attributes of a pending upload (fs/ops_read.c). */
 void fs_upload_attr(struct upload *up, struct tree_attr *a);

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "catalog/artifact.h"
+#include "catalog/catalog.h"
+#include "catalog/http.h"
 #include "catalog/install.h"
 #include "catalog/preload.h"
 #include "fs/lock.h"
@@ -40,7 +42,10 @@ void fs_say(const char *fmt, ...)
 
 void fs_echo(const char *tenant, const char *line)
 {
-	fs_say("tenant %s: %s", tenant, line);
+	if (tenant)
+		fs_say("tenant %s: %s", tenant, line);
+	else
+		fs_say("catalog: %s", line);
 }
 
 struct options {
@@ -48,6 +53,7 @@ struct options {
 	char *preload;
 	char *preload_tenant;
 	char *catalog;
+	char *catalog_refresh;
 	char *max_artifact;
 	char *entry_timeout;
 	char *nonopt[2];
@@ -63,6 +69,7 @@ static const struct fuse_opt opt_specs[] = {
 	OPT("preload=%s", preload),
 	OPT("preload_tenant=%s", preload_tenant),
 	OPT("catalog=%s", catalog),
+	OPT("catalog_refresh=%s", catalog_refresh),
 	OPT("max_artifact=%s", max_artifact),
 	OPT("entry_timeout=%s", entry_timeout),
 	FUSE_OPT_KEY("--help", KEY_HELP),
@@ -124,7 +131,9 @@ static void usage(void)
 	       "                             (default 3600; every change is invalidated at once)\n"
 	       "    -o preload=PATH[:PATH]   artifacts to install at mount time\n"
 	       "    -o preload_tenant=NAME   the tenant they go to (default: default)\n"
-	       "    -o catalog=URL           a remote catalog\n"
+	       "    -o catalog=URL           a remote catalog, listed in catalog/ (docs/catalog.md)\n"
+	       "    -o catalog_refresh=SECS  how often its indexes are revalidated (default 300;\n"
+	       "                             0: only at mount)\n"
 	       "    -h, --help               this help\n"
 	       "    -V, --version            the version\n"
 	       "\n");
@@ -276,6 +285,8 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	use_syslog = !cmd->foreground;
 	if (inval_start(&fs->inval, fs->se) < 0)
 		goto unmount;
+	if (refresh_start(&fs->refresh) < 0)
+		fs_say("cannot start the catalog's refresh: it is synced only at mount");
 	if (cmd->singlethread) {
 		rc = fuse_session_loop(fs->se);
 	} else {
@@ -289,6 +300,7 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 		rc = fuse_session_loop_mt(fs->se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
+	refresh_stop(&fs->refresh);
 	inval_stop(&fs->inval);
 unmount:
 	fuse_session_unmount(fs->se);
@@ -358,9 +370,20 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 			return -1;
 		}
 	}
-	if (o->catalog) {
-		fprintf(stderr, "osfs: catalog is not supported by this version yet\n");
+	if (o->catalog && strncmp(o->catalog, "http://", 7) && strncmp(o->catalog, "https://", 8)) {
+		fprintf(stderr, "osfs: catalog=%s: expected an http:// or https:// URL\n", o->catalog);
 		return -1;
+	}
+	fs->refresh = (struct refresh){ .fs = fs, .url = o->catalog, .every = 300 };
+	if (o->catalog_refresh) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(o->catalog_refresh, &end, 10);
+		if (errno || *end || end == o->catalog_refresh || v > 86400 * 7) {
+			fprintf(stderr, "osfs: catalog_refresh=%s: expected seconds, at most a week\n", o->catalog_refresh);
+			return -1;
+		}
+		fs->refresh.every = (unsigned)v;
 	}
 	char *path = store_path(o->store ? o->store : o->nnonopt == 2 ? o->nonopt[0] : NULL);
 	if (!path) {
@@ -378,7 +401,18 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 		fprintf(stderr, "osfs: cannot bring the system packages of the store up to date\n");
 		return -1;
 	}
-	return o->preload ? preload(fs, o) : 0;
+	if (o->preload && preload(fs, o) < 0)
+		return -1;
+	/* Offline is not an error: what was cached before still serves.  The
+	 * first mount waits for the listing; later ones sync in the
+	 * background. */
+	if (o->catalog && !fs->readonly) {
+		if (catalog_cached(fs->store, o->catalog))
+			fs->refresh.now = 1;
+		else if (refresh_once(&fs->refresh) == 0)
+			fprintf(stderr, "osfs: catalog %s synced\n", o->catalog);
+	}
+	return 0;
 }
 
 /* Run as /sbin/mount.fuse.osfs, mount(8) calls osfs with
@@ -431,6 +465,10 @@ int main(int argc, char **argv)
 	}
 	if (fuse_opt_add_arg(&args, o.nonopt[o.nnonopt - 1]) != 0 || fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out;
+	if (o.catalog && http_init() < 0) {
+		fprintf(stderr, "osfs: cannot initialise libcurl\n");
+		goto out;
+	}
 	uploads_init(&fs.uploads);
 	handles_init(&fs.open, &fs.uploads);
 	install_echo = fs_echo;
@@ -450,6 +488,7 @@ out:
 	free(o.preload);
 	free(o.preload_tenant);
 	free(o.catalog);
+	free(o.catalog_refresh);
 	free(o.max_artifact);
 	free(o.entry_timeout);
 	fuse_opt_free_args(&args);

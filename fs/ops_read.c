@@ -17,6 +17,8 @@
 #include <sys/statvfs.h>
 
 #include "fs/ino.h"
+#include "store/catalogdb.h"
+#include "store/installs.h"
 
 #define NS 1000000000
 
@@ -99,14 +101,12 @@ void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_attr(req, &st, n.type == T_UPLOAD ? 0 : fs->entry_timeout);
 }
 
-static int lookup_upload(struct osfs *fs, struct db *db, struct tree_node dir, const char *name,
-			 struct tree_attr *a)
+static int lookup_upload(struct osfs *fs, struct tree_node dir, const char *name, struct tree_attr *a)
 {
-	int64_t tenant;
-	int rc = tree_tenant_of(db, dir, &tenant);
-	if (rc < 0)
-		return rc;
-	struct upload *up = uploads_find(&fs->uploads, tenant, name);
+	int64_t scope;
+	if (fs_upload_scope(dir, &scope) < 0)
+		return -ENOENT;
+	struct upload *up = uploads_find(&fs->uploads, scope, name);
 	if (!up)
 		return -ENOENT;
 	fs_upload_attr(up, a);
@@ -126,8 +126,8 @@ void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	int rc = tree_lookup(db, dir, name, &a);
-	if (rc == -ENOENT && dir.type == T_INSTDIR)
-		rc = lookup_upload(fs, db, dir, name, &a);
+	if (rc == -ENOENT)
+		rc = lookup_upload(fs, dir, name, &a);
 	store_release(db);
 	if (rc == 0 && ino_valid(a.node) < 0)
 		rc = -EOVERFLOW;
@@ -197,9 +197,10 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 	int rc = (!d.buf || !db) ? -ENOMEM : 0;
 	if (rc == 0)
 		rc = tree_readdir(db, dir, (uint64_t)off, dir_add, &d);
-	if (rc == 0 && dir.type == T_INSTDIR && d.used < d.size) {
+	int64_t scope;
+	if (rc == 0 && fs_upload_scope(dir, &scope) == 0 && d.used < d.size) {
 		uint64_t after = (uint64_t)off > TREE_OFF_EXTRA ? (uint64_t)off - TREE_OFF_EXTRA : 0;
-		uploads_each(&fs->uploads, (int64_t)dir.id, after, dir_add_upload, &d);
+		uploads_each(&fs->uploads, scope, after, dir_add_upload, &d);
 	}
 	store_release(db);
 	if (rc < 0)
@@ -265,6 +266,18 @@ void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_statfs(req, &sv);
 }
 
+/* The newer version the catalog has of the package of a packages/ folder. */
+static int update_of(struct osfs *fs, struct tree_node n, char *out, size_t len)
+{
+	struct install_row row;
+	struct db *db = store_acquire(fs->store);
+	int rc = db ? installs_by_id(db, (int64_t)n.id, &row) : -ENOMEM;
+	if (rc == 0)
+		rc = catdb_newer(db, row.pkg, row.version, out, len);
+	store_release(db);
+	return rc == -ENOENT ? -ENODATA : rc < 0 ? rc : (int)strlen(out);
+}
+
 static int xattr_value(struct osfs *fs, struct tree_node n, const char *name, char *out, size_t len,
 		       char **dyn)
 {
@@ -280,6 +293,8 @@ static int xattr_value(struct osfs *fs, struct tree_node n, const char *name, ch
 			return rc == -ENOENT ? -ENODATA : rc;
 		return snprintf(out, len, "%016" PRIx64, h);
 	}
+	if (!strcmp(name, "user.osfs.update") && n.type == T_PKGDIR)
+		return update_of(fs, n, out, len);
 	if (!strcmp(name, "user.osfs.error") && n.type == T_UPLOAD) {
 		struct upload *up = uploads_get(&fs->uploads, n.id);
 		if (!up)
@@ -295,7 +310,7 @@ static int xattr_value(struct osfs *fs, struct tree_node n, const char *name, ch
 
 void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
-	char val[64], *dyn;
+	char val[SEMVER_MAX_LENGTH + 1], *dyn;
 	int n = xattr_value(fs_of(req), ino_node(ino), name, val, sizeof(val), &dyn);
 	if (n < 0)
 		fuse_reply_err(req, -n);
@@ -312,10 +327,15 @@ void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
 	struct tree_node n = ino_node(ino);
 	static const char hash[] = "user.osfs.xxh3";
+	static const char hash_update[] = "user.osfs.xxh3\0user.osfs.update";
 	static const char err[] = "user.osfs.error";
+	char v[SEMVER_MAX_LENGTH + 1];
 	const char *list = "";
 	size_t len = 0;
-	if (n.type == T_INSTFILE || n.type == T_PKGART || n.type == T_PKGDIR) {
+	if (n.type == T_PKGDIR && update_of(fs_of(req), n, v, sizeof(v)) > 0) {
+		list = hash_update;
+		len = sizeof(hash_update);
+	} else if (n.type == T_INSTFILE || n.type == T_PKGART || n.type == T_PKGDIR || n.type == T_CATFILE) {
 		list = hash;
 		len = sizeof(hash);
 	} else if (n.type == T_UPLOAD) {

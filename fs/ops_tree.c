@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog.h"
 #include "catalog/install.h"
 #include "fs/ino.h"
+#include "store/catalogdb.h"
 #include "store/tenants.h"
 
 #ifndef RENAME_NOREPLACE
@@ -40,16 +42,24 @@ static int pkg_of(const char *name, char *out, size_t len)
 	return 0;
 }
 
+/* Removes the pending upload scope/name: -ENOENT if there is none. */
+static int unlink_upload(struct osfs *fs, int64_t scope, const char *name)
+{
+	struct upload *up = uploads_find(&fs->uploads, scope, name);
+	if (!up)
+		return -ENOENT;
+	int rc = uploads_rename(&fs->uploads, up, NULL);
+	uploads_put(&fs->uploads, up);
+	return rc;
+}
+
 static int unlink_install(struct osfs *fs, struct tree_node dir, const char *name, uint64_t held)
 {
 	char tenant[64], pkg[NAME_MAX_ID + 8];
-	struct upload *up = uploads_find(&fs->uploads, (int64_t)dir.id, name);
-	if (up) {
-		int rc = uploads_rename(&fs->uploads, up, NULL);
-		uploads_put(&fs->uploads, up);
+	int rc = unlink_upload(fs, (int64_t)dir.id, name);
+	if (rc != -ENOENT)
 		return rc;
-	}
-	int rc = tenant_name(fs, (int64_t)dir.id, tenant, sizeof(tenant));
+	rc = tenant_name(fs, (int64_t)dir.id, tenant, sizeof(tenant));
 	if (rc == 0)
 		rc = pkg_of(name, pkg, sizeof(pkg));
 	if (rc < 0)
@@ -61,39 +71,74 @@ static int unlink_install(struct osfs *fs, struct tree_node dir, const char *nam
 	return rc;
 }
 
+/* rm catalog/<pkg>/<version>.json */
+static int unlink_catalog(struct osfs *fs, struct tree_node dir, const char *name, uint64_t held)
+{
+	char pkg[NAME_MAX_ID + 1], version[SEMVER_MAX_LENGTH + 8];
+	struct db *db = store_acquire(fs->store);
+	int rc = db ? catdb_pkg_of(db, (int64_t)dir.id, pkg, sizeof(pkg)) : -ENOMEM;
+	store_release(db);
+	if (rc == 0)
+		rc = pkg_of(name, version, sizeof(version));
+	if (rc < 0)
+		return rc;
+	struct install_report r = INSTALL_REPORT_INIT;
+	rc = catalog_remove(fs->store, pkg, version, &r);
+	inval_changes(&fs->inval, &r.changes, held);
+	install_report_free(&r);
+	return rc;
+}
+
 void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct osfs *fs = fs_of(req);
 	struct tree_node dir = ino_node(parent);
-	int rc = fs->readonly ? -EROFS : dir.type != T_INSTDIR ? -EACCES : unlink_install(fs, dir, name, parent);
+	int rc;
+	if (fs->readonly)
+		rc = -EROFS;
+	else if (dir.type == T_INSTDIR)
+		rc = unlink_install(fs, dir, name, parent);
+	else if (dir.type == T_FIXED && dir.id == TREE_CATALOG)
+		rc = unlink_upload(fs, 0, name);
+	else if (dir.type == T_CATPKG)
+		rc = unlink_catalog(fs, dir, name, parent);
+	else
+		rc = -EACCES;
 	fuse_reply_err(req, -rc);
 }
 
-/* Does install/<name> exist as an installed package?  Its id into pkg. */
-static int installed_name(struct osfs *fs, struct tree_node dir, const char *name, char *pkg, size_t len)
+/* Is dir/<name> in the store?  For install/, 1 if it is an installed
+ * package (its id into pkg); in catalog/ only folders are, 2. */
+static int stored_name(struct osfs *fs, struct tree_node dir, const char *name, char *pkg, size_t len)
 {
 	struct tree_attr a;
 	struct db *db = store_acquire(fs->store);
 	int rc = db ? tree_lookup(db, dir, name, &a) : -ENOMEM;
 	store_release(db);
+	if (rc == 0 && dir.type != T_INSTDIR)
+		return 2;
 	if (rc == 0)
 		rc = pkg_of(name, pkg, len);
 	return rc == 0;
 }
 
-static int rename_install(struct osfs *fs, struct tree_node dir, const char *name, const char *newname,
-			  unsigned flags, uint64_t held)
+/* A rename within install/ or catalog/ (scope): the last step of rsync
+ * and of editors' saves. */
+static int rename_upload(struct osfs *fs, struct tree_node dir, int64_t scope, const char *name, const char *newname,
+			 unsigned flags, uint64_t held)
 {
 	char pkg[NAME_MAX_ID + 8];
-	struct upload *up = uploads_find(&fs->uploads, (int64_t)dir.id, name);
+	struct upload *up = uploads_find(&fs->uploads, scope, name);
 	if (!up)
-		return installed_name(fs, dir, name, pkg, sizeof(pkg)) ? -EACCES : -ENOENT;
-	int exists = installed_name(fs, dir, newname, pkg, sizeof(pkg));
-	struct upload *other = uploads_find(&fs->uploads, (int64_t)dir.id, newname);
+		return stored_name(fs, dir, name, pkg, sizeof(pkg)) ? -EACCES : -ENOENT;
+	int exists = stored_name(fs, dir, newname, pkg, sizeof(pkg));
+	struct upload *other = uploads_find(&fs->uploads, scope, newname);
 	if (other)
 		uploads_put(&fs->uploads, other);
 	int rc = 0;
-	if ((flags & RENAME_NOREPLACE) && (exists || (other && other != up))) {
+	if (exists == 2) {
+		rc = -EISDIR; /* catalog/<pkg> is a folder */
+	} else if ((flags & RENAME_NOREPLACE) && (exists || (other && other != up))) {
 		rc = -EEXIST;
 	} else if (newname[0] == '.') {
 		rc = uploads_rename(&fs->uploads, up, newname);
@@ -118,17 +163,18 @@ void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t n
 {
 	struct osfs *fs = fs_of(req);
 	struct tree_node from = ino_node(parent), to = ino_node(newparent);
+	int64_t sfrom, sto;
 	int rc;
 	if (fs->readonly)
 		rc = -EROFS;
 	else if (flags & RENAME_EXCHANGE)
 		rc = -EINVAL;
-	else if (from.type != T_INSTDIR || to.type != T_INSTDIR)
+	else if (fs_upload_scope(from, &sfrom) < 0 || fs_upload_scope(to, &sto) < 0)
 		rc = -EACCES;
-	else if (from.id != to.id)
-		rc = -EXDEV; /* another tenant: mv copies and removes */
+	else if (sfrom != sto)
+		rc = -EXDEV; /* another tenant, or the catalog: mv copies and removes */
 	else
-		rc = rename_install(fs, from, name, newname, flags, parent);
+		rc = rename_upload(fs, from, sfrom, name, newname, flags, parent);
 	fuse_reply_err(req, -rc);
 }
 
@@ -170,9 +216,11 @@ void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct osfs *fs = fs_of(req);
 	struct tree_node dir = ino_node(parent);
 	struct install_report r = INSTALL_REPORT_INIT;
-	int rc;
+	int rc, catalog = dir.type == T_FIXED && dir.id == TREE_CATALOG;
 	if (fs->readonly)
 		rc = -EROFS;
+	else if (catalog)
+		rc = catalog_remove_dir(fs->store, name, &r);
 	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS))
 		rc = -EACCES;
 	else
@@ -180,7 +228,7 @@ void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (rc == 0)
 		inval_changes(&fs->inval, &r.changes, parent);
 	else if (r.diag.n)
-		fs_say("rmdir tenants/%s: %s", name, diag_first(&r.diag) ? diag_first(&r.diag) : "failed");
+		fs_say("rmdir %s/%s: %s", catalog ? "catalog" : "tenants", name, diag_first(&r.diag) ? diag_first(&r.diag) : "failed");
 	install_report_free(&r);
 	fuse_reply_err(req, -rc);
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "catalog/catalog.h"
 #include "catalog/install.h"
 #include "fs/ino.h"
 #include "store/installs.h"
@@ -91,6 +92,36 @@ static int open_upload(struct osfs *fs, struct tree_node n, int flags, struct up
 	return 0;
 }
 
+static int read_node(struct osfs *fs, struct tree_node n, struct handle *h)
+{
+	struct db *db = store_acquire(fs->store);
+	int rc = db ? tree_getattr(db, n, &h->attr) : -ENOMEM;
+	if (rc == 0)
+		rc = tree_read(db, n, &h->data);
+	store_release(db);
+	return rc;
+}
+
+/* The bytes of a file, for reading.  A remote catalog entry is downloaded
+ * the first time (its size was known from the index, so stat was exact
+ * before); a download that fails is EIO, the reason on stderr/syslog. */
+static int open_read(struct osfs *fs, struct tree_node n, struct handle *h)
+{
+	int rc = read_node(fs, n, h);
+	if (rc != -EAGAIN || n.type != T_CATFILE)
+		return rc;
+	struct install_report r = INSTALL_REPORT_INIT;
+	rc = catalog_fetch(fs->store, (int64_t)n.id, fs->max_artifact, &r);
+	if (rc < 0)
+		fs_say("catalog: cannot download %s: %s", r.label[0] ? r.label : "an artifact",
+		       diag_first(&r.diag) ? diag_first(&r.diag) : strerror(-rc));
+	inval_changes(&fs->inval, &r.changes, 0);
+	install_report_free(&r);
+	if (rc == 0)
+		rc = read_node(fs, n, h);
+	return rc == -EAGAIN ? -EIO : rc < 0 && rc != -ENOMEM && rc != -ENOENT ? -EIO : rc;
+}
+
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct osfs *fs = fs_of(req);
@@ -113,11 +144,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			rc = open_staged(fs, n, fi->flags & O_TRUNC, &h->up);
 		fi->direct_io = 1;
 	} else {
-		struct db *db = store_acquire(fs->store);
-		rc = db ? tree_getattr(db, n, &h->attr) : -ENOMEM;
-		if (rc == 0)
-			rc = tree_read(db, n, &h->data);
-		store_release(db);
+		rc = open_read(fs, n, h);
 		/* Same inode, same bytes: the kernel's pages stay valid. */
 		fi->keep_cache = n.type != T_LOG;
 	}
@@ -138,25 +165,28 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	struct osfs *fs = fs_of(req);
 	struct tree_node dir = ino_node(parent);
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct tenant_row t;
+	struct tenant_row t = { 0 };
 	struct tree_attr a;
 	struct fuse_entry_param e;
-	if (fs->readonly || dir.type != T_INSTDIR) {
+	int64_t scope;
+	if (fs->readonly || fs_upload_scope(dir, &scope) < 0) {
 		fuse_reply_err(req, fs->readonly ? EROFS : EACCES);
 		return;
 	}
 	struct db *db = store_acquire(fs->store);
-	int rc = db ? tenants_get(db, (int64_t)dir.id, &t) : -ENOMEM;
+	int rc = !db ? -ENOMEM : scope ? tenants_get(db, scope, &t) : 0;
 	if (rc == 0 && tree_lookup(db, dir, name, &a) == 0)
 		rc = -EEXIST;
 	store_release(db);
 	struct upload *up = NULL;
-	if (rc == 0 && (up = uploads_find(&fs->uploads, t.id, name))) {
+	if (rc == 0 && (up = uploads_find(&fs->uploads, scope, name))) {
 		uploads_put(&fs->uploads, up);
 		rc = -EEXIST;
 	}
+	/* A catalog upload has no tenant: scope 0, tenant name "". */
 	struct handle *h = rc == 0 ? handles_new(&fs->open) : NULL;
-	if (rc == 0 && (!h || !(h->up = uploads_new(&fs->uploads, t.id, t.name, name, mode, ctx->uid, ctx->gid))))
+	if (rc == 0 && (!h || !(h->up = uploads_new(&fs->uploads, scope, t.name, name, mode, ctx->uid,
+						     ctx->gid))))
 		rc = -ENOMEM;
 	if (rc < 0) {
 		if (h)
@@ -191,9 +221,13 @@ static void note_too_big(struct osfs *fs, struct upload *up, size_t end)
 {
 	struct install_report r = INSTALL_REPORT_INIT;
 	char line[512];
-	snprintf(line, sizeof(line), "error: cannot install install/%s: it is larger than max_artifact (%zu bytes; "
-		 "a write reached byte %zu) [EFBIG]", up->name ? up->name : up->expect_id ? up->expect_id : "?",
-		 fs->max_artifact, end);
+	snprintf(line, sizeof(line), "error: cannot %s %s/%s: it is larger than max_artifact (%zu bytes; "
+		 "a write reached byte %zu) [EFBIG]", up->tenant ? "install" : "add", up->tenant ? "install" : "catalog",
+		 up->name ? up->name : up->expect_id ? up->expect_id : "?", fs->max_artifact, end);
+	if (!up->tenant) {
+		fs_echo(NULL, line); /* the catalog has no log of its own */
+		return;
+	}
 	install_note(fs->store, up->tenant_name, line, &r);
 	inval_changes(&fs->inval, &r.changes, 0);
 	install_report_free(&r);
@@ -274,14 +308,17 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	struct install_report r = INSTALL_REPORT_INIT;
 	char source[300];
 	int rc;
-	snprintf(source, sizeof(source), "install/%s", target);
+	snprintf(source, sizeof(source), "%s/%s", up->tenant ? "install" : "catalog", target);
 	pthread_mutex_lock(&up->lock);
 	struct install_opts o = { up->tenant_name, source, up->expect_id, fs->max_artifact, up->mode, up->mtime };
+	const char *bytes = up->data.p ? up->data.p : "";
 	if (up->overflow) {
 		diag_add(&r.diag, EFBIG, "the file is larger than max_artifact (%zu bytes)", fs->max_artifact);
 		rc = -EFBIG;
+	} else if (!up->tenant) {
+		rc = catalog_add(fs->store, bytes, up->data.len, fs->max_artifact, source, &r);
 	} else {
-		rc = install_artifact(fs->store, up->data.p ? up->data.p : "", up->data.len, &o, &r);
+		rc = install_artifact(fs->store, bytes, up->data.len, &o, &r);
 	}
 	up->dirty = 0;
 	up->result = rc;
@@ -290,7 +327,8 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	pthread_mutex_unlock(&up->lock);
 	if (name && rc == 0)
 		uploads_rename(&fs->uploads, up, NULL);
-	changes_node(&r.changes, tree_node(T_INSTDIR, (uint64_t)up->tenant), 0);
+	changes_node(&r.changes, up->tenant ? tree_node(T_INSTDIR, (uint64_t)up->tenant) : tree_node(T_FIXED, TREE_CATALOG),
+		     0);
 	inval_changes(&fs->inval, &r.changes, held);
 	install_report_free(&r);
 	return rc;

@@ -159,7 +159,8 @@ int artstore_put(struct db *db, const struct artifact *a, int system, int64_t ts
 int artstore_gc(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st = db_stmt(db,
-		"DELETE FROM artifacts WHERE id=?1 AND NOT EXISTS(SELECT 1 FROM installs WHERE artifact=?1)");
+		"DELETE FROM artifacts WHERE id=?1 AND NOT EXISTS(SELECT 1 FROM installs WHERE artifact=?1) "
+		"AND NOT EXISTS(SELECT 1 FROM catalog WHERE artifact=?1)");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);

@@ -65,7 +65,15 @@ static const struct check checks[] = {
 	  "AND m.off>l.off) WHERE l.off + length(CAST(l.line AS BLOB)) <> n.off OR substr(l.line, -1) <> char(10)" },
 	{ "unused artifacts",
 	  "SELECT 'artifact ' || a.id || ' (' || a.pkg || '@' || a.version || ') is stored but installed nowhere' "
-	  "FROM artifacts a WHERE NOT EXISTS(SELECT 1 FROM installs i WHERE i.artifact=a.id)" },
+	  "FROM artifacts a WHERE NOT EXISTS(SELECT 1 FROM installs i WHERE i.artifact=a.id) "
+	  "AND NOT EXISTS(SELECT 1 FROM catalog c WHERE c.artifact=a.id)" },
+	{ "catalog",
+	  "SELECT 'catalog entry ' || c.pkg || '@' || c.version || ' does not match its artifact' "
+	  "FROM catalog c JOIN artifacts a ON a.id=c.artifact "
+	  "WHERE a.pkg<>c.pkg OR a.version<>c.version OR a.size<>c.size OR a.xxh3<>c.xxh3" },
+	{ "catalog folders",
+	  "SELECT 'catalog entry ' || c.pkg || '@' || c.version || ' has no folder' FROM catalog c "
+	  "WHERE NOT EXISTS(SELECT 1 FROM catalog_pkgs p WHERE p.pkg=c.pkg)" },
 	{ "clock",
 	  "SELECT 'the store clock is behind an install time' FROM meta m "
 	  "WHERE m.key='clock' AND m.value < (SELECT coalesce(max(at), 0) FROM installs)" },

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char schema_v1[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
@@ -101,6 +101,28 @@ static const char schema_v1[] =
 	"INSERT INTO meta(key, value) SELECT k, CAST((julianday('now') - 2440587.5) * 86400e9 AS INTEGER)\n"
 	"  FROM (SELECT 'created' AS k UNION ALL SELECT 'tenants_mtime' UNION ALL SELECT 'clock');\n";
 
+/* Version 2: the catalog (docs/catalog.md).  An entry of a remote catalog
+ * is known before its bytes are: artifact is NULL until it is downloaded. */
+static const char schema_v2[] =
+	"CREATE TABLE catalog(id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+	"  pkg TEXT NOT NULL, version TEXT NOT NULL,\n"
+	"  size INTEGER NOT NULL, xxh3 INTEGER NOT NULL,\n"
+	"  artifact INTEGER REFERENCES artifacts(id),\n"
+	"  origin TEXT NOT NULL, url TEXT, added INTEGER NOT NULL,\n"
+	"  UNIQUE(pkg, version));\n"
+	"CREATE INDEX catalog_artifact ON catalog(artifact);\n"
+	"CREATE INDEX catalog_pkg ON catalog(pkg);\n"
+	"CREATE TABLE catalog_pkgs(id INTEGER PRIMARY KEY AUTOINCREMENT, pkg TEXT NOT NULL UNIQUE,\n"
+	"  mtime INTEGER NOT NULL);\n"
+	/* Indexes of a remote catalog as last fetched, for ETag revalidation
+	 * and for serving while the server cannot be reached. */
+	"CREATE TABLE http_cache(url TEXT PRIMARY KEY, etag TEXT, body BLOB, fetched INTEGER NOT NULL)\n"
+	"  WITHOUT ROWID;\n"
+	"INSERT OR IGNORE INTO meta(key, value) SELECT 'catalog_mtime', value FROM meta WHERE key='created';\n";
+
+/* Each version's changes, applied in order from the store's version. */
+static const char *const steps[] = { schema_v1, schema_v2 };
+
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
@@ -139,21 +161,27 @@ int schema_apply(sqlite3 *db, int readonly, char *err, size_t errlen)
 		return -EPROTO;
 	}
 	if (readonly) {
-		snprintf(err, errlen, "the store is not initialized and it is opened read-only");
+		if (v)
+			snprintf(err, errlen, "the store needs an upgrade of its schema (version %d to %d) and it is opened "
+				 "read-only: mount it read-write once", v, SCHEMA_VERSION);
+		else
+			snprintf(err, errlen, "the store is not initialized and it is opened read-only");
 		return -EROFS;
 	}
-	/* Another process may be creating it at the same moment: decide
+	/* Another process may be upgrading it at the same moment: decide
 	 * under the write lock. */
 	int rc = exec(db, "BEGIN IMMEDIATE", err, errlen);
 	if (rc)
 		return rc;
-	if (user_version(db, &v) < 0 || v != 0) {
+	if (user_version(db, &v) < 0) {
 		exec(db, "ROLLBACK", err, errlen);
-		return v == SCHEMA_VERSION ? 0 : -EIO;
+		return -EIO;
 	}
+	for (; v < SCHEMA_VERSION && rc == 0; v++)
+		rc = exec(db, steps[v], err, errlen);
 	char sql[64];
 	snprintf(sql, sizeof(sql), "PRAGMA user_version=%d", SCHEMA_VERSION);
-	if ((rc = exec(db, schema_v1, err, errlen)) || (rc = exec(db, sql, err, errlen))) {
+	if (rc || (rc = exec(db, sql, err, errlen))) {
 		char ignore[8];
 		exec(db, "ROLLBACK", ignore, sizeof(ignore));
 		return rc;

@@ -44,7 +44,7 @@ static mode_t type_mode(enum tree_type t)
 {
 	switch (t) {
 	case T_TENANT: return S_IFDIR | 0750;
-	case T_INSTDIR: return S_IFDIR | 0755;
+	case T_INSTDIR: case T_CATPKG: return S_IFDIR | 0755;
 	case T_PKGSDIR: case T_OBJSDIR: case T_DATADIR: case T_PKGDIR:
 	case T_KINDDIR: case T_TABLE: return S_IFDIR | 0555;
 	case T_INSTFILE: return S_IFREG | 0644;
@@ -67,6 +67,10 @@ static void attr_from_row(sqlite3_stmt *st, int col, struct tree_node n, struct 
 		a->mode = (a->mode & S_IFMT) | ((mode_t)sqlite3_column_int64(st, col + 5) & 07777);
 	if (n.type == T_INSTFILE)
 		a->ctime = sqlite3_column_int64(st, col + 6);
+	if (n.type == T_CATPKG || n.type == T_CATFILE) {
+		a->uid = owner_uid; /* the catalog is the daemon's */
+		a->gid = owner_gid;
+	}
 	if (n.type == T_PKGDIR || n.type == T_KINDDIR || n.type == T_TABLE)
 		a->size = 0;
 }
@@ -77,7 +81,8 @@ static int fixed_attr(struct db *db, uint64_t id, struct tree_attr *a)
 	int rc;
 	if (!st)
 		return -EIO;
-	sqlite3_bind_text(st, 1, id == TREE_ROOT ? "created" : "tenants_mtime", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, id == TREE_ROOT ? "created" : id == TREE_TENANTS ? "tenants_mtime" : "catalog_mtime", -1,
+			  SQLITE_STATIC);
 	rc = db_step(db, st);
 	if (rc < 0)
 		return rc;
@@ -86,10 +91,12 @@ static int fixed_attr(struct db *db, uint64_t id, struct tree_attr *a)
 	a->uid = owner_uid;
 	a->gid = owner_gid;
 	a->mtime = a->ctime = sqlite3_column_int64(st, 0);
-	a->nlink = 2 + (uint32_t)sqlite3_column_int64(st, 1) * (id == TREE_TENANTS);
-	a->mode = S_IFDIR | (id == TREE_ROOT ? 0755 : 01777);
+	/* tenants/ is writable by all (sticky, like /tmp): anyone may make a
+	 * tenant of their own; catalog/ is the daemon user's. */
+	a->nlink = 2 + (uint32_t)sqlite3_column_int64(st, id == TREE_TENANTS ? 1 : 2);
+	a->mode = S_IFDIR | (id == TREE_TENANTS ? 01777 : 0755);
 	if (id == TREE_ROOT)
-		a->nlink = 3;
+		a->nlink = 4;
 	sqlite3_reset(st);
 	return 0;
 }
@@ -111,6 +118,8 @@ static const char *getattr_sql(enum tree_type t)
 	case T_OBJECT: return SQL_OBJECT_ATTR;
 	case T_TABLE: return SQL_TABLE_ATTR;
 	case T_RECORD: return SQL_RECORD_ATTR;
+	case T_CATPKG: return SQL_CATPKG_ATTR;
+	case T_CATFILE: return SQL_CATFILE_ATTR;
 	default: return NULL;
 	}
 }
@@ -118,7 +127,7 @@ static const char *getattr_sql(enum tree_type t)
 int tree_getattr(struct db *db, struct tree_node n, struct tree_attr *out)
 {
 	if (n.type == T_FIXED)
-		return n.id == TREE_ROOT || n.id == TREE_TENANTS ? fixed_attr(db, n.id, out) : -ENOENT;
+		return n.id >= TREE_ROOT && n.id <= TREE_CATALOG ? fixed_attr(db, n.id, out) : -ENOENT;
 	const char *sql = getattr_sql(n.type);
 	if (!sql)
 		return -ENOENT;
@@ -151,7 +160,7 @@ struct fixed_entry {
 	enum tree_type type;
 };
 
-static const struct fixed_entry root_entries[] = { { "tenants", T_FIXED } };
+static const struct fixed_entry root_entries[] = { { "catalog", T_FIXED }, { "tenants", T_FIXED } };
 static const struct fixed_entry tenant_entries[] = {
 	{ "install", T_INSTDIR }, { "packages", T_PKGSDIR }, { "objects", T_OBJSDIR },
 	{ "data", T_DATADIR }, { "log", T_LOG },
@@ -162,7 +171,7 @@ static const struct fixed_entry *fixed_children(struct tree_node dir, size_t *n)
 {
 	switch (dir.type) {
 	case T_FIXED:
-		*n = dir.id == TREE_ROOT ? 1 : 0;
+		*n = dir.id == TREE_ROOT ? 2 : 0;
 		return root_entries;
 	case T_TENANT:
 		*n = 5;
@@ -179,7 +188,7 @@ static const struct fixed_entry *fixed_children(struct tree_node dir, size_t *n)
 static struct tree_node fixed_child(struct tree_node dir, const struct fixed_entry *e)
 {
 	if (dir.type == T_FIXED)
-		return tree_node(T_FIXED, TREE_TENANTS);
+		return tree_node(T_FIXED, e == &root_entries[0] ? TREE_CATALOG : TREE_TENANTS);
 	return tree_node(e->type, dir.id);
 }
 
@@ -204,10 +213,15 @@ static int lookup_query(struct tree_node dir, struct lookup_q *q)
 	memset(q, 0, sizeof(*q));
 	switch (dir.type) {
 	case T_FIXED:
+		if (dir.id == TREE_CATALOG) {
+			*q = (struct lookup_q){ SQL_LOOKUP_CATPKG, T_CATPKG, 0, 0 };
+			return 0;
+		}
 		if (dir.id != TREE_TENANTS)
 			return -ENOENT;
 		*q = (struct lookup_q){ SQL_LOOKUP_TENANT, T_TENANT, 0, 0 };
 		return 0;
+	case T_CATPKG: *q = (struct lookup_q){ SQL_LOOKUP_CATFILE, T_CATFILE, 1, 0 }; return 0;
 	case T_INSTDIR: *q = (struct lookup_q){ SQL_LOOKUP_INSTFILE, T_INSTFILE, 1, 0 }; return 0;
 	case T_PKGSDIR: *q = (struct lookup_q){ SQL_LOOKUP_PKGDIR, T_PKGDIR, 0, 1 }; return 0;
 	case T_PKGDIR: *q = (struct lookup_q){ SQL_LOOKUP_KINDDIR, T_KINDDIR, 0, 0 }; return 0;
@@ -290,10 +304,17 @@ static int emit_dots(struct db *db, struct tree_node dir, uint64_t off, tree_fil
 	return 0;
 }
 
-static const char *list_sql(enum tree_type t, enum tree_type *child)
+static const char *list_sql(struct tree_node dir, enum tree_type *child)
 {
-	switch (t) {
-	case T_FIXED: *child = T_TENANT; return SQL_LIST_TENANTS;
+	switch (dir.type) {
+	case T_FIXED:
+		if (dir.id == TREE_CATALOG) {
+			*child = T_CATPKG;
+			return SQL_LIST_CATPKGS;
+		}
+		*child = T_TENANT;
+		return dir.id == TREE_TENANTS ? SQL_LIST_TENANTS : NULL;
+	case T_CATPKG: *child = T_CATFILE; return SQL_LIST_CATFILES;
 	case T_INSTDIR: *child = T_INSTFILE; return SQL_LIST_INSTFILES;
 	case T_PKGSDIR: *child = T_PKGDIR; return SQL_LIST_PKGDIRS;
 	case T_PKGDIR: *child = T_KINDDIR; return SQL_LIST_KINDDIRS;
@@ -309,8 +330,8 @@ static const char *list_sql(enum tree_type t, enum tree_type *child)
 static int emit_rows(struct db *db, struct tree_node dir, uint64_t off, tree_fill_fn fn, void *ctx)
 {
 	enum tree_type child;
-	const char *sql = list_sql(dir.type, &child);
-	if (!sql || (dir.type == T_FIXED && dir.id != TREE_TENANTS))
+	const char *sql = list_sql(dir, &child);
+	if (!sql)
 		return 0;
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
@@ -391,6 +412,11 @@ static int parent_of(struct db *db, struct tree_node n, struct tree_node *p)
 		rc = id_query(db, SQL_RECORD_TABLE, n.id, 0, 1, &v);
 		*p = tree_node(T_TABLE, (uint64_t)v);
 		return rc;
+	case T_CATPKG: *p = tree_node(T_FIXED, TREE_CATALOG); return 0;
+	case T_CATFILE:
+		rc = id_query(db, SQL_CATFILE_DIR, n.id, 0, 1, &v);
+		*p = tree_node(T_CATPKG, (uint64_t)v);
+		return rc;
 	default:
 		rc = tree_tenant_of(db, n, &v);
 		*p = tree_node(n.type == T_INSTFILE ? T_INSTDIR : n.type == T_PKGDIR ? T_PKGSDIR
@@ -403,7 +429,7 @@ int tree_tenant_of(struct db *db, struct tree_node n, int64_t *tenant)
 {
 	*tenant = 0;
 	switch (n.type) {
-	case T_FIXED: return 0;
+	case T_FIXED: case T_CATPKG: case T_CATFILE: return 0;
 	case T_TENANT: case T_INSTDIR: case T_PKGSDIR: case T_OBJSDIR: case T_DATADIR: case T_LOG:
 		*tenant = (int64_t)n.id;
 		return 0;
@@ -451,6 +477,16 @@ static int read_log(struct db *db, uint64_t tenant, struct buf *out)
 	return rc < 0 ? rc : buf_error(out);
 }
 
+/* A remote catalog entry has no bytes until it is downloaded: -EAGAIN. */
+static int read_catfile(struct db *db, uint64_t id, struct buf *out)
+{
+	int64_t art;
+	int rc = id_query(db, SQL_CATFILE_ARTIFACT, id, 0, 1, &art);
+	if (rc == 0 && art == 0)
+		return -EAGAIN;
+	return rc ? rc : read_blob(db, SQL_READ_CATFILE, id, 0, 1, out);
+}
+
 int tree_read(struct db *db, struct tree_node n, struct buf *out)
 {
 	switch (n.type) {
@@ -461,16 +497,17 @@ int tree_read(struct db *db, struct tree_node n, struct buf *out)
 	case T_OBJECT: return read_blob(db, SQL_READ_OBJECT, n.id, 0, 1, out);
 	case T_RECORD: return read_blob(db, SQL_READ_RECORD, n.id, 0, 1, out);
 	case T_LOG: return read_log(db, n.id, out);
+	case T_CATFILE: return read_catfile(db, n.id, out);
 	default: return -EISDIR;
 	}
 }
 
 int tree_artifact_hash(struct db *db, struct tree_node n, uint64_t *xxh3)
 {
-	if (n.type != T_INSTFILE && n.type != T_PKGART && n.type != T_PKGDIR)
+	if (n.type != T_INSTFILE && n.type != T_PKGART && n.type != T_PKGDIR && n.type != T_CATFILE)
 		return -ENODATA;
 	int64_t v;
-	int rc = id_query(db, SQL_ARTIFACT_HASH, n.id, 0, 1, &v);
+	int rc = id_query(db, n.type == T_CATFILE ? SQL_CATFILE_HASH : SQL_ARTIFACT_HASH, n.id, 0, 1, &v);
 	if (rc == 0)
 		*xxh3 = (uint64_t)v;
 	return rc;

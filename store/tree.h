@@ -15,7 +15,7 @@
 #include "store/db.h"
 
 enum tree_type {
-	T_FIXED = 0,    /* id: TREE_ROOT or TREE_TENANTS */
+	T_FIXED = 0,    /* id: TREE_ROOT, TREE_TENANTS or TREE_CATALOG */
 	T_TENANT = 1,   /* tenants/<t>              id: tenant */
 	T_INSTDIR = 2,  /* tenants/<t>/install      id: tenant */
 	T_PKGSDIR = 3,  /* tenants/<t>/packages     id: tenant */
@@ -31,11 +31,14 @@ enum tree_type {
 	T_OBJECT = 13,  /* objects/<name>.json      id: registry row */
 	T_TABLE = 14,   /* data/<object>            id: tables row */
 	T_RECORD = 15,  /* data/<object>/<key>.json id: records row */
+	T_CATPKG = 16,  /* catalog/<id>             id: catalog_pkgs row */
+	T_CATFILE = 17, /* catalog/<id>/<v>.json    id: catalog row */
 	T_UPLOAD = 63,  /* a pending upload; lives in the FUSE layer only */
 };
 
 #define TREE_ROOT 1
 #define TREE_TENANTS 2
+#define TREE_CATALOG 3
 #define TREE_SUB_BITS 24 /* index bits of T_KINDDIR and T_ITEM ids */
 #define TREE_SUB_MAX ((1u << TREE_SUB_BITS) - 1)
 
@@ -76,11 +79,12 @@ int tree_readdir(struct db *db, struct tree_node dir, uint64_t off, tree_fill_fn
 /* Offsets from this value on are free for the caller (pending uploads). */
 #define TREE_OFF_EXTRA ((uint64_t)1 << 62)
 
-/* The whole content of a file node into out. */
+/* The whole content of a file node into out.  -EAGAIN for a catalog file
+ * whose bytes are not downloaded yet. */
 int tree_read(struct db *db, struct tree_node n, struct buf *out);
 
-/* XXH3-64 of the artifact behind an install file, objectstack.json or
- * package directory. */
+/* XXH3-64 of the artifact behind an install file, objectstack.json,
+ * package directory or catalog file. */
 int tree_artifact_hash(struct db *db, struct tree_node n, uint64_t *xxh3);
 
 /* The tenant a node belongs to (0 for the root and tenants/). */

@@ -19,7 +19,8 @@
 #define TIME_ITEM " i.at+4096+it.idx "
 
 #define SQL_FIXED_ATTR \
-	"SELECT coalesce((SELECT value FROM meta WHERE key=?1), 0), (SELECT count(*) FROM tenants)"
+	"SELECT coalesce((SELECT value FROM meta WHERE key=?1), 0), (SELECT count(*) FROM tenants), " \
+	"(SELECT count(*) FROM catalog_pkgs)"
 #define SQL_TENANT_ATTR "SELECT uid, gid, 0, ctime, 4, mode FROM tenants WHERE id=?1"
 #define SQL_TENANTDIR_ATTR "SELECT uid, gid, 0, mtime, 0 FROM tenants WHERE id=?1"
 #define SQL_PKGSDIR_ATTR \
@@ -118,5 +119,21 @@
 #define SQL_READ_RECORD "SELECT body FROM records WHERE id=?1"
 #define SQL_READ_LOG "SELECT line FROM log WHERE tenant=?1 ORDER BY off"
 #define SQL_ARTIFACT_HASH "SELECT a.xxh3 FROM installs i JOIN artifacts a ON a.id=i.artifact WHERE i.id=?1"
+
+/* The catalog: owned by the daemon's user (set in C, the 0s below). */
+#define SQL_CATPKG_ATTR "SELECT 0, 0, 0, mtime, 0 FROM catalog_pkgs WHERE id=?1"
+#define SQL_CATFILE_ATTR "SELECT 0, 0, size, added, 0 FROM catalog WHERE id=?1"
+#define SQL_LOOKUP_CATPKG "SELECT id, 0, 0, 0, mtime, 0 FROM catalog_pkgs WHERE pkg=?2"
+#define SQL_LOOKUP_CATFILE \
+	"SELECT c.id, 0, 0, c.size, c.added, 0 FROM catalog c JOIN catalog_pkgs p ON p.pkg=c.pkg " \
+	"WHERE p.id=?1 AND c.version=?2"
+#define SQL_LIST_CATPKGS "SELECT id, pkg, 0, 0, 0, mtime, 0 FROM catalog_pkgs WHERE id>?1 ORDER BY id"
+#define SQL_LIST_CATFILES \
+	"SELECT c.id, c.version || '.json', 0, 0, c.size, c.added, 0 FROM catalog c " \
+	"JOIN catalog_pkgs p ON p.pkg=c.pkg WHERE p.id=?1 AND c.id>?2 ORDER BY c.id"
+#define SQL_CATFILE_DIR "SELECT p.id FROM catalog c JOIN catalog_pkgs p ON p.pkg=c.pkg WHERE c.id=?1"
+#define SQL_CATFILE_ARTIFACT "SELECT coalesce(artifact, 0) FROM catalog WHERE id=?1"
+#define SQL_CATFILE_HASH "SELECT xxh3 FROM catalog WHERE id=?1"
+#define SQL_READ_CATFILE "SELECT a.bytes FROM catalog c JOIN artifacts a ON a.id=c.artifact WHERE c.id=?1"
 
 #endif

@@ -23,6 +23,7 @@
 #include "catalog/http.h"
 #include "catalog/names.h"
 #include "catalog/semver.h"
+#include "tools/ctl_pick.h"
 #include "tools/ctl.h"
 
 /* GETs base/path and parses it as an index.  Returns the tree, or NULL
@@ -95,78 +96,41 @@ static int list(const char *url)
 
 /* ------------------------------------------------------------ pull */
 
-/* The version to pull: the highest in the range; without a range, the
- * highest release (a prerelease only when there is nothing else), as
- * the root index's "latest". */
-struct pick {
-	const struct semver_range *range;
-	struct catindex_entry best, best_pre;
-	struct semver v, v_pre;
-	int found, found_pre;
+struct found {
+	const char *version;
+	struct catindex_entry e;
+	int found;
 };
 
-static void keep(struct catindex_entry *dst, struct semver *dv, int *found, const struct catindex_entry *e,
-		 struct semver *v)
+static int offer(void *ctx, const struct catindex_entry *e)
 {
-	if (*found && semver_compare(v, dv) <= 0) {
-		semver_free(v);
-		return;
-	}
-	if (*found)
-		semver_free(dv);
-	*dst = *e;
-	*dv = *v;
-	*found = 1;
-}
-
-static int pick_one(void *ctx, const struct catindex_entry *e)
-{
-	struct pick *p = ctx;
-	struct semver v;
-	if (semver_parse(e->version, SEMVER_STRICT, &v) < 0)
-		return 0;
-	if (p->range ? !semver_range_test(p->range, &v) : 0) {
-		semver_free(&v);
-		return 0;
-	}
-	if (!p->range && v.pre)
-		keep(&p->best_pre, &p->v_pre, &p->found_pre, e, &v);
-	else
-		keep(&p->best, &p->v, &p->found, e, &v);
+	ctl_pick_offer(ctx, e->version);
 	return 0;
 }
 
-/* The versions an index has, for the message when none fits. */
-static int add_version(void *ctx, const struct catindex_entry *e)
+static int find_one(void *ctx, const struct catindex_entry *e)
 {
-	struct buf *b = ctx;
-	buf_printf(b, "%s%s", b->len ? ", " : "", e->version);
+	struct found *f = ctx;
+	if (!f->found && !strcmp(e->version, f->version)) {
+		f->e = *e;
+		f->found = 1;
+	}
 	return 0;
 }
 
-static int choose(const cJSON *pkg, const char *id, const char *range_text, const struct semver_range *range,
-		  struct catindex_entry *out)
+/* The entry of the version to pull (see tools/ctl_pick.h). */
+static int choose(const cJSON *pkg, struct ctl_pick *p, struct catindex_entry *out)
 {
-	struct pick p = { .range = range };
-	struct buf all = BUF_INIT;
 	char err[300];
-	int rc = catindex_pkg_each(pkg, pick_one, &p, err, sizeof(err));
+	struct found f = { 0 };
+	int rc = catindex_pkg_each(pkg, offer, p, err, sizeof(err));
 	if (rc < 0)
-		ctl_err("the package index of %s is not valid: %s", id, err);
-	else if (p.found || p.found_pre)
-		*out = p.found ? p.best : p.best_pre;
-	else {
-		catindex_pkg_each(pkg, add_version, &all, err, sizeof(err));
-		ctl_err("no version of %s satisfies '%s' (the catalog has: %s)", id, range_text ? range_text : "*",
-			all.len ? buf_str(&all) : "none");
+		ctl_err("the package index of %s is not valid: %s", p->id, err);
+	else if (!(f.version = ctl_pick_result(p, "the catalog")))
 		rc = -ENOENT;
-	}
-	if (p.found)
-		semver_free(&p.v);
-	if (p.found_pre)
-		semver_free(&p.v_pre);
-	buf_free(&all);
-	return rc;
+	else if ((rc = catindex_pkg_each(pkg, find_one, &f, err, sizeof(err))) == 0 && f.found)
+		*out = f.e;
+	return rc < 0 ? rc : f.found ? 0 : -ENOENT;
 }
 
 /* The bytes must be the ones the index describes, and an artifact of
@@ -269,29 +233,21 @@ static int download(const char *base, const char *id, const struct catindex_entr
 
 static int pull(const char *url, const char *spec, const char *dir)
 {
-	char id[NAME_MAX_ID + 1], err[300];
-	const char *at = strchr(spec, '@'), *range_text = at && at[1] ? at + 1 : NULL;
-	size_t n = at ? (size_t)(at - spec) : strlen(spec);
-	struct semver_range *range = NULL;
-	snprintf(id, sizeof(id), "%.*s", (int)(n < sizeof(id) ? n : sizeof(id) - 1), spec);
-	if (n >= sizeof(id) || !name_is_pkg_id(id)) {
-		ctl_err("'%.*s' is not a package id (like com.acme.crm)", (int)n, spec);
-		return CTL_USAGE;
-	}
-	if (range_text && !(range = semver_range_parse(range_text, err, sizeof(err)))) {
-		ctl_err("'%s' is not a version range: %s", range_text, err);
+	struct ctl_pick p;
+	if (ctl_pick_init(&p, spec) != CTL_OK) {
+		ctl_pick_free(&p);
 		return CTL_USAGE;
 	}
 	struct buf path = BUF_INIT;
 	struct catindex_entry e = { 0 };
-	int rc = buf_printf(&path, "packages/%s/index.json", id);
+	int rc = buf_printf(&path, "packages/%s/index.json", p.id);
 	cJSON *pkg = rc ? NULL : get_index(url, buf_str(&path), "package index", &rc);
 	if (pkg)
-		rc = choose(pkg, id, range_text, range, &e);
+		rc = choose(pkg, &p, &e);
 	if (!rc)
-		rc = download(url, id, &e, dir);
+		rc = download(url, p.id, &e, dir);
 	cJSON_Delete(pkg);
-	semver_range_free(range);
+	ctl_pick_free(&p);
 	buf_free(&path);
 	return rc ? CTL_FAIL : CTL_OK;
 }

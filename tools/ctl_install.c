@@ -1,17 +1,24 @@
 /* osfsctl install: copies an artifact into a mounted tenant's install/
  * directory, the rsync way (a '.' name, then a rename to <id>.json), so
  * that a refusal leaves the pending file in place to ask the daemon why:
- * its xattr user.osfs.error holds the install's messages. */
+ * its xattr user.osfs.error holds the install's messages.
+ *
+ * "osfsctl install ID[@RANGE]" takes the artifact from MOUNT/catalog/ID/:
+ * the highest version in RANGE (tools/ctl_pick.h).  A file of that name in
+ * the working directory wins: what is on disk is what the user means. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "catalog/artifact.h"
 #include "tools/ctl.h"
+#include "tools/ctl_pick.h"
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -48,9 +55,39 @@ static void target_name(const char *data, size_t len, const char *file, char *ou
 	if (a.id)
 		snprintf(out, outlen, "%s.json", a.id);
 	else
-		snprintf(out, outlen, "%s", strrchr(file, '/') ? strrchr(file, '/') + 1 : file);
+		snprintf(out, outlen, "%.255s", strrchr(file, '/') ? strrchr(file, '/') + 1 : file);
 	artifact_free(&a);
 	diag_free(&d);
+}
+
+/* MOUNT/catalog/<id>/<version>.json for spec, into out. */
+static int from_catalog(const char *mount, const char *spec, char *out, size_t len)
+{
+	struct ctl_pick p;
+	char dir[4096];
+	int rc = ctl_pick_init(&p, spec);
+	snprintf(dir, sizeof(dir), "%s/catalog/%s", mount, p.id);
+	DIR *d = rc == CTL_OK ? opendir(dir) : NULL;
+	if (rc == CTL_OK && !d) {
+		ctl_err("%s is not in the catalog of %s (%s: %s)", p.id, mount, dir, strerror(errno));
+		rc = CTL_FAIL;
+	}
+	for (struct dirent *e; d && (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		if (n > 5 && !strcmp(e->d_name + n - 5, ".json")) {
+			e->d_name[n - 5] = '\0';
+			ctl_pick_offer(&p, e->d_name);
+		}
+	}
+	if (d)
+		closedir(d);
+	const char *v = rc == CTL_OK ? ctl_pick_result(&p, "the catalog") : NULL;
+	if (v) {
+		snprintf(out, len, "%s/%s.json", dir, v);
+		printf("%s@%s from the catalog\n", p.id, v);
+	}
+	ctl_pick_free(&p);
+	return v ? CTL_OK : rc == CTL_OK ? CTL_FAIL : rc;
 }
 
 int ctl_install(int argc, char **argv)
@@ -67,12 +104,19 @@ int ctl_install(int argc, char **argv)
 			file = NULL, i = argc;
 	}
 	if (!file || !tenant || !mount) {
-		ctl_err("usage: osfsctl install FILE --tenant TENANT --mount MOUNTPOINT");
+		ctl_err("usage: osfsctl install FILE|ID[@RANGE] --tenant TENANT --mount MOUNTPOINT");
 		return CTL_USAGE;
 	}
-	char *data, dir[4096], tmp[4700], dst[4700], name[512];
+	char *data, dir[4096], tmp[4700], dst[4700], name[512], picked[4400];
 	size_t len;
-	int rc = ctl_read_file(file, (size_t)1 << 40, &data, &len);
+	struct stat sb;
+	int rc;
+	if (stat(file, &sb) < 0 && errno == ENOENT && !strchr(file, '/')) {
+		if ((rc = from_catalog(mount, file, picked, sizeof(picked))) != CTL_OK)
+			return rc;
+		file = picked;
+	}
+	rc = ctl_read_file(file, (size_t)1 << 40, &data, &len);
 	if (rc < 0) {
 		ctl_err("cannot read %s: %s", file, strerror(-rc));
 		return CTL_FAIL;

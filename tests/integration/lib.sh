@@ -36,6 +36,7 @@ errtext() {
 	ENOENT) echo "No such file or directory" ;;
 	ENOTEMPTY) echo "Directory not empty" ;;
 	EXDEV) echo "Invalid cross-device link" ;;
+	EIO) echo "Input/output error" ;;
 	*) echo "$1" ;;
 	esac
 }

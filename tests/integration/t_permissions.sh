@@ -41,4 +41,11 @@ check "then $U2 owns it and can install" as "$U2" cp "$WORK/acme-crm-1.1.0.json"
 check "root can chmod it back" chmod 0750 "$T"
 fails_with EACCES "and $U1, no longer the owner nor in its group, cannot list it" as "$U1" ls "$MNT/tenants/bob"
 check "the changes are in the tenant's log" grep -q "changed by uid 0" "$T/log"
+
+# catalog/ is the daemon's user's: others read it and install from it.
+check "root adds to the catalog" cp "$WORK/acme-crm-1.0.0.json" "$MNT/catalog/"
+fails_with EACCES "$U2 cannot add to the catalog" as "$U2" cp "$WORK/acme-crm-1.1.0.json" "$MNT/catalog/"
+fails_with EACCES "$U2 cannot remove from it" as "$U2" rm "$MNT/catalog/com.acme.crm/1.0.0.json"
+check "$U2 can read it" as "$U2" cmp "$WORK/acme-crm-1.0.0.json" "$MNT/catalog/com.acme.crm/1.0.0.json"
+check "$U2 installs from it into a tenant of theirs" as "$U2" cp "$MNT/catalog/com.acme.crm/1.0.0.json" "$MNT/tenants/bob/install/"
 finish

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 mount_osfs
 
-equal "root lists tenants/" "tenants" "$(ls "$MNT")"
+equal "root lists catalog/ and tenants/" "catalog tenants" "$(ls "$MNT" | tr "\n" " " | sed "s/ $//")"
 equal "no tenants yet" "" "$(ls "$MNT/tenants")"
 check "mkdir creates a tenant" mkdir "$MNT/tenants/acme"
 equal "a tenant has its five entries" "data install log objects packages" "$(ls "$MNT/tenants/acme" | tr '\n' ' ' | sed 's/ $//')"

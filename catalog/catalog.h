@@ -1,0 +1,38 @@
+/* catalog: MOUNT/catalog/ (docs/catalog.md): local additions and
+ * removals, the preloaded artifacts, and a remote catalog's indexes and
+ * downloads.  Each change is one transaction; changes to the tree are
+ * reported in the report's changes, its problems in the report's diag. */
+#ifndef OSFS_CATALOG_H
+#define OSFS_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog/artifact.h"
+#include "catalog/install.h"
+
+/* cp X.json MOUNT/catalog/: checks 1-5 and structure, then adds it; the
+ * identical id@version is a success that changes nothing, other bytes
+ * for an id@version already there are -EEXIST. */
+int catalog_add(struct store *st, const char *bytes, size_t len, size_t max, const char *source,
+		struct install_report *r);
+/* rm MOUNT/catalog/<pkg>/<version>.json. */
+int catalog_remove(struct store *st, const char *pkg, const char *version, struct install_report *r);
+/* rmdir MOUNT/catalog/<pkg> (empty). */
+int catalog_remove_dir(struct store *st, const char *pkg, struct install_report *r);
+/* Records a (installed by a preload) in the catalog, inside the
+ * preload's transaction. */
+int catalog_note_preload(struct db *db, struct artifact *a, int64_t ts, struct changes *ch);
+
+/* Fetches the remote catalog at base: the root index and every package's
+ * index (revalidated with their ETags), recording their versions.  When
+ * the server cannot be reached the indexes cached from last time are used
+ * (a warning in r->diag).  Returns 0 or -errno. */
+int catalog_sync(struct store *st, const char *base, struct install_report *r);
+/* 1 if the root index of base was fetched before (and is cached). */
+int catalog_cached(struct store *st, const char *base);
+/* Downloads the bytes of remote catalog entry id, checks their size and
+ * hash and the artifact itself, and caches them in the store. */
+int catalog_fetch(struct store *st, int64_t id, size_t max, struct install_report *r);
+
+#endif

@@ -1,0 +1,261 @@
+/* catalog_remote: a remote catalog (docs/catalog.md): its indexes,
+ * fetched with ETag revalidation and cached in the store for offline use,
+ * and its artifacts, downloaded on first read and checked before they are
+ * cached.  Network work happens outside the store's write lock. */
+#include "catalog/catalog.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xxhash.h>
+
+#include "catalog/catindex.h"
+#include "catalog/http.h"
+#include "catalog/install_internal.h"
+#include "store/artstore.h"
+#include "store/catalogdb.h"
+
+/* The body of an index: fresh from the server, or revalidated (304), or as
+ * cached when the server cannot be reached.  *fresh tells which.  Once
+ * the server has not answered at all, *offline is set and the rest of a
+ * sync reads the cache only: one wait for the retries, not one per
+ * package. */
+static int fetch_index(struct store *st, const char *url, struct buf *body, int *fresh, int *offline,
+		       struct install_report *r)
+{
+	char etag[256] = "";
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	struct buf cached = BUF_INIT;
+	struct db *db = store_acquire(st);
+	int have = db && catdb_http_get(db, url, etag, sizeof(etag), &cached) == 0;
+	store_release(db);
+	int rc = -EIO, asked = !*offline;
+	if (asked && (rc = http_get(url, have ? etag : NULL, NULL, &resp)) < 0 && resp.status == 0)
+		*offline = 1;
+	if (!asked)
+		snprintf(resp.err, sizeof(resp.err), "the server did not answer");
+	*fresh = 0;
+	if (rc == 0 && resp.status != 304) {
+		*fresh = 1;
+		buf_add(body, resp.body.p ? resp.body.p : "", resp.body.len);
+		snprintf(etag, sizeof(etag), "%s", resp.etag);
+	} else if (have) {
+		if (asked && rc < 0)
+			diag_warn(&r->diag, "%s: %s; using the copy fetched before", url, resp.err);
+		buf_add(body, cached.p ? cached.p : "", cached.len);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = -EIO; /* a 304 for an index we never had */
+	}
+	if (rc < 0)
+		diag_add(&r->diag, -rc, "%s: %s", url, resp.err[0] ? resp.err : "no answer");
+	if (*fresh && (db = store_acquire(st))) {
+		int64_t ts;
+		if (db_begin(db) == 0) {
+			if (db_now(db, 0, &ts) == 0 && catdb_http_put(db, url, etag, body->p, body->len, ts) == 0)
+				db_commit(db);
+			else
+				db_rollback(db);
+		}
+		store_release(db);
+	}
+	http_response_free(&resp);
+	buf_free(&cached);
+	return rc ? rc : buf_error(body);
+}
+
+struct pkg_ctx {
+	struct db *db;
+	const char *base, *id;
+	int64_t ts;
+	struct install_report *r;
+};
+
+static int record_version(void *ctx, const struct catindex_entry *e)
+{
+	struct pkg_ctx *p = ctx;
+	struct catalog_row row;
+	struct buf url = BUF_INIT;
+	memset(&row, 0, sizeof(row));
+	snprintf(row.pkg, sizeof(row.pkg), "%s", p->id);
+	snprintf(row.version, sizeof(row.version), "%s", e->version);
+	row.size = e->size;
+	row.xxh3 = e->xxh3;
+	snprintf(row.origin, sizeof(row.origin), "remote");
+	buf_printf(&url, "packages/%s/%s", p->id, e->file);
+	struct buf full = BUF_INIT;
+	int rc = http_join(p->base, buf_str(&url), &full);
+	snprintf(row.url, sizeof(row.url), "%s", buf_str(&full));
+	if (rc == 0)
+		rc = catdb_remote(p->db, &row, p->ts, &p->r->changes);
+	buf_free(&url);
+	buf_free(&full);
+	return rc;
+}
+
+struct root_ctx {
+	struct store *st;
+	const char *base;
+	cJSON **pkgs;
+	char **ids;
+	size_t n, cap;
+	int offline;
+	struct install_report *r;
+};
+
+static int root_push(struct root_ctx *c, cJSON *idx, const char *id)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		cJSON **p = realloc(c->pkgs, cap * sizeof(*p));
+		if (p)
+			c->pkgs = p;
+		char **i = p ? realloc(c->ids, cap * sizeof(*i)) : NULL;
+		if (!i)
+			return -ENOMEM;
+		c->ids = i;
+		c->cap = cap;
+	}
+	if (!(c->ids[c->n] = strdup(id)))
+		return -ENOMEM;
+	c->pkgs[c->n++] = idx;
+	return 0;
+}
+
+/* Fetches one package's index (outside the write lock). */
+static int fetch_pkg(void *ctx, const char *id)
+{
+	struct root_ctx *c = ctx;
+	struct buf path = BUF_INIT, url = BUF_INIT, body = BUF_INIT;
+	char err[256];
+	int fresh;
+	buf_printf(&path, "packages/%s/index.json", id);
+	int rc = http_join(c->base, buf_str(&path), &url);
+	if (rc == 0 && fetch_index(c->st, buf_str(&url), &body, &fresh, &c->offline, c->r) == 0) {
+		cJSON *idx = catindex_parse(body.p ? body.p : "", body.len, err, sizeof(err));
+		if (!idx)
+			diag_warn(&c->r->diag, "%s: %s: skipped", buf_str(&url), err);
+		else if ((rc = root_push(c, idx, id)) < 0)
+			cJSON_Delete(idx);
+	}
+	buf_free(&path);
+	buf_free(&url);
+	buf_free(&body);
+	return rc;
+}
+
+int catalog_cached(struct store *st, const char *base)
+{
+	struct buf url = BUF_INIT, body = BUF_INIT;
+	char etag[256];
+	struct db *db = store_acquire(st);
+	int rc = db ? http_join(base, "index.json", &url) : -ENOMEM;
+	if (rc == 0)
+		rc = catdb_http_get(db, buf_str(&url), etag, sizeof(etag), &body);
+	store_release(db);
+	buf_free(&url);
+	buf_free(&body);
+	return rc == 0;
+}
+
+int catalog_sync(struct store *st, const char *base, struct install_report *r)
+{
+	struct buf url = BUF_INIT, body = BUF_INIT;
+	struct root_ctx c = { st, base, NULL, NULL, 0, 0, 0, r };
+	char err[256];
+	int fresh, rc = http_join(base, "index.json", &url);
+	if (rc == 0)
+		rc = fetch_index(st, buf_str(&url), &body, &fresh, &c.offline, r);
+	cJSON *root = rc ? NULL : catindex_parse(body.p ? body.p : "", body.len, err, sizeof(err));
+	if (rc == 0 && !root) {
+		diag_add(&r->diag, EINVAL, "%s: %s", buf_str(&url), err);
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = catindex_root_each(root, fetch_pkg, &c);
+	struct db *db = rc ? NULL : store_acquire(st);
+	if (rc == 0 && !db)
+		rc = -ENOMEM;
+	if (rc == 0 && (rc = db_begin(db)) == 0) {
+		int64_t ts;
+		rc = db_now(db, 0, &ts);
+		for (size_t i = 0; i < c.n && rc == 0; i++) {
+			struct pkg_ctx p = { db, base, c.ids[i], ts, r };
+			if (catindex_pkg_each(c.pkgs[i], record_version, &p, err, sizeof(err)) == -EINVAL)
+				diag_warn(&r->diag, "the index of %s: %s: skipped", c.ids[i], err);
+		}
+		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+	}
+	store_release(db);
+	for (size_t i = 0; i < c.n; i++) {
+		cJSON_Delete(c.pkgs[i]);
+		free(c.ids[i]);
+	}
+	free(c.pkgs);
+	free(c.ids);
+	cJSON_Delete(root);
+	buf_free(&url);
+	buf_free(&body);
+	return rc;
+}
+
+/* Checks downloaded bytes against the entry and as an artifact. */
+static int check_download(const struct catalog_row *row, const struct http_response *resp, struct artifact *a,
+			  size_t max, struct install_report *r)
+{
+	uint64_t h = XXH3_64bits(resp->body.p ? resp->body.p : "", resp->body.len);
+	if (resp->body.len != row->size || h != row->xxh3) {
+		diag_add(&r->diag, EIO, "%s: the download does not match the catalog's index (%zu bytes, xxh3 %016llx; the "
+			 "index says %llu bytes, xxh3 %016llx): refused", row->url, resp->body.len, (unsigned long long)h,
+			 (unsigned long long)row->size, (unsigned long long)row->xxh3);
+		return -EIO;
+	}
+	struct diag d = DIAG_INIT;
+	int rc = artifact_load(a, resp->body.p, resp->body.len, max, 0, &d);
+	if (rc == 0 && (strcmp(a->id, row->pkg) || strcmp(a->version_text, row->version))) {
+		diag_add(&r->diag, EIO, "%s: it holds %s@%s, not %s@%s: refused", row->url, a->id, a->version_text,
+			 row->pkg, row->version);
+		rc = EIO;
+	} else if (rc) {
+		diag_add(&r->diag, EIO, "%s: not a valid artifact: %s", row->url, diag_first(&d));
+	}
+	diag_free(&d);
+	return rc ? -EIO : artifact_render(a);
+}
+
+int catalog_fetch(struct store *st, int64_t id, size_t max, struct install_report *r)
+{
+	struct catalog_row row;
+	struct http_response resp = HTTP_RESPONSE_INIT;
+	struct artifact a;
+	memset(&a, 0, sizeof(a));
+	struct db *db = store_acquire(st);
+	int rc = db ? catdb_by_id(db, id, &row) : -ENOMEM;
+	store_release(db);
+	if (rc == 0)
+		snprintf(r->label, sizeof(r->label), "%s@%s", row.pkg, row.version);
+	if (rc == 0 && row.artifact)
+		return 0; /* another reader fetched it meanwhile */
+	if (rc == 0 && (rc = http_get(row.url, NULL, NULL, &resp)) < 0)
+		diag_add(&r->diag, EIO, "%s", resp.err);
+	if (rc == 0)
+		rc = check_download(&row, &resp, &a, max, r);
+	if (rc == 0 && (db = store_acquire(st)) && (rc = db_begin(db)) == 0) {
+		struct catalog_row now;
+		int64_t art, ts;
+		rc = catdb_by_id(db, id, &now);
+		if (rc == 0 && !now.artifact && (rc = db_now(db, 0, &ts)) == 0) {
+			if ((rc = artstore_find(db, &a, &art)) == -ENOENT)
+				rc = artstore_put(db, &a, 0, ts, &art);
+			if (rc == 0)
+				rc = catdb_set_artifact(db, id, art);
+		}
+		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+		store_release(db);
+	}
+	artifact_free(&a);
+	http_response_free(&resp);
+	return rc < 0 ? -EIO : rc;
+}

@@ -1,0 +1,55 @@
+/* catalogdb: the catalog's entries (MOUNT/catalog/<id>/<version>.json):
+ * local, preloaded and remote ones, and the HTTP cache of a remote
+ * catalog's indexes. */
+#ifndef OSFS_CATALOGDB_H
+#define OSFS_CATALOGDB_H
+
+#include <stdint.h>
+
+#include "catalog/buf.h"
+#include "catalog/names.h"
+#include "catalog/semver.h"
+#include "store/changes.h"
+#include "store/db.h"
+
+struct catalog_row {
+	int64_t id;
+	char pkg[NAME_MAX_ID + 1];
+	char version[SEMVER_MAX_LENGTH + 1];
+	uint64_t size, xxh3;
+	int64_t artifact;   /* 0: not downloaded yet (remote) */
+	char origin[16];    /* "local", "preload", "remote" */
+	char url[2048];
+};
+
+int catdb_get(struct db *db, const char *pkg, const char *version, struct catalog_row *out);
+int catdb_by_id(struct db *db, int64_t id, struct catalog_row *out);
+/* A new entry (its package folder created if needed).  -EEXIST if that
+ * version is there. */
+int catdb_add(struct db *db, const struct catalog_row *row, int64_t ts, struct changes *ch);
+/* What a remote index says of a version: added if new; updated if known,
+ * not downloaded, and listed with other bytes. */
+int catdb_remote(struct db *db, const struct catalog_row *row, int64_t ts, struct changes *ch);
+int catdb_set_artifact(struct db *db, int64_t id, int64_t artifact);
+/* Removes an entry; its package's folder stays (until catdb_remove_dir). */
+int catdb_remove(struct db *db, const struct catalog_row *row, int64_t ts, struct changes *ch);
+/* The package of catalog folder dir. */
+int catdb_pkg_of(struct db *db, int64_t dir, char *pkg, size_t len);
+/* rmdir catalog/<pkg>: -ENOTEMPTY while it holds versions. */
+int catdb_remove_dir(struct db *db, const char *pkg, int64_t ts, struct changes *ch);
+/* The tenants where pkg@version is installed, ", "-separated into out;
+ * returns how many. */
+int catdb_installed_in(struct db *db, const char *pkg, const char *version, char *out, size_t len);
+/* The highest version of pkg in the catalog inside range and above
+ * `above` (either may be NULL), into out; -ENOENT if none.  Above a
+ * release, prereleases do not count: they are not updates. */
+int catdb_best(struct db *db, const char *pkg, const struct semver_range *range, const struct semver *above,
+	       char *out, size_t len);
+/* catdb_best(pkg, any, above): the update the catalog offers. */
+int catdb_newer(struct db *db, const char *pkg, const char *above, char *out, size_t len);
+
+/* The cached body and ETag of a URL; -ENOENT if never fetched. */
+int catdb_http_get(struct db *db, const char *url, char *etag, size_t etaglen, struct buf *body);
+int catdb_http_put(struct db *db, const char *url, const char *etag, const void *body, size_t len, int64_t ts);
+
+#endif
