@@ -49,7 +49,7 @@ LIBOSFS   := $(BUILD)/libosfs.a
 OSFS      := $(BUILD)/osfs
 OSFSCTL   := $(BUILD)/osfsctl
 
-.PHONY: all test unit integration install uninstall clean demo demo-stop check-san valgrind fuzz
+.PHONY: all test unit integration install uninstall clean demo demo-stop check-san valgrind fuzz bench
 
 all: $(OSFS) $(OSFSCTL) osfs osfsctl
 
@@ -118,6 +118,17 @@ clean:
 	rm -rf build build-san osfs osfsctl
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ------------------------------------------------------------------ bench
+#
+#   make bench                      workloads W1-W4 of bench/README.md on
+#                                   real mounts (root; ~10 min on 2 vCPUs),
+#                                   results in bench/results.txt
+#   make bench BENCH_QUICK=1        a smoke run of about a minute
+#   make bench BENCH_RUNS=3         runs per figure (5; 2 when quick)
+
+bench: $(OSFS) $(OSFSCTL)
+	OSFS=$(abspath $(OSFS)) OSFSCTL=$(abspath $(OSFSCTL)) bench/run.sh
 
 # ------------------------------------------------------------------ fuzz
 #
