@@ -25,6 +25,7 @@ struct osfs {
 	size_t max_artifact;
 	struct refresh refresh; /* -o catalog=URL: its url, or NULL */
 	int readonly;
+	int no_opendir;        /* the kernel opens directories itself */
 	double entry_timeout;  /* seconds the kernel may keep names and attributes */
 	int foreground;
 };

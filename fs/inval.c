@@ -17,10 +17,14 @@ static void run_item(struct fuse_session *se, const struct inval_item *it)
 {
 	/* Errors are expected and harmless: ENOENT when the kernel has
 	 * nothing cached, EBADF once the mount is gone. */
-	if (it->name)
+	if (it->name) {
 		fuse_lowlevel_notify_inval_entry(se, it->ino, it->name, strlen(it->name));
-	else
+		/* The directory's cached listing (readdir is cached, see
+		 * fs_opendir) is its inode's pages: it goes too. */
+		fuse_lowlevel_notify_inval_inode(se, it->ino, 0, 0);
+	} else {
 		fuse_lowlevel_notify_inval_inode(se, it->ino, (off_t)it->off, 0);
+	}
 }
 
 static void *worker(void *arg)

@@ -203,16 +203,44 @@ static char *store_path(const char *given)
 
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
+	struct osfs *fs = userdata;
 	/* open(O_TRUNC) of an installed file stages an empty replacement. */
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
 	/* Uploads need every write as it is sent. */
 	conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
+	/* ls -l asks every file for its ACL: with this the kernel caches the
+	 * answer (there are none) instead of asking each time.  It also makes
+	 * the kernel check permissions itself, as default_permissions would:
+	 * what SPEC 10 asks of every mount. */
+	if (conn->capable & FUSE_CAP_POSIX_ACL)
+		conn->want |= FUSE_CAP_POSIX_ACL;
+	/* Directories need no state per open: with OPENDIR answered ENOSYS
+	 * the kernel neither sends OPENDIR/RELEASEDIR nor asks for a listing
+	 * it has cached (invalidated on every change, fs/inval.c). */
+	if (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) {
+		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
+		fs->no_opendir = 1;
+	}
+}
+
+/* OPENDIR: see fs_init.  A kernel without that support gets the listing
+ * cached per open directory. */
+static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	if (fs_of(req)->no_opendir) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
+	fi->cache_readdir = 1;
+	fi->keep_cache = 1;
+	fuse_reply_open(req, fi);
 }
 
 static const struct fuse_lowlevel_ops ops = {
 	.init = fs_init,
+	.opendir = fs_opendir,
 	.lookup = fs_lookup,
 	.getattr = fs_getattr,
 	.setattr = fs_setattr,

@@ -75,7 +75,7 @@ static int getattr_node(struct osfs *fs, struct tree_node n, struct tree_attr *a
 		uploads_put(&fs->uploads, up);
 		return 0;
 	}
-	struct db *db = store_acquire(fs->store);
+	struct db *db = store_acquire_read(fs->store);
 	if (!db)
 		return -ENOMEM;
 	int rc = tree_getattr(db, n, a);
@@ -120,7 +120,7 @@ void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct tree_node dir = ino_node(parent);
 	struct tree_attr a;
 	struct fuse_entry_param e;
-	struct db *db = store_acquire(fs->store);
+	struct db *db = store_acquire_read(fs->store);
 	if (!db) {
 		fuse_reply_err(req, ENOMEM);
 		return;
@@ -193,7 +193,7 @@ static void readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 	struct osfs *fs = fs_of(req);
 	struct tree_node dir = ino_node(ino);
 	struct dirbuf d = { req, fs, malloc(size), size, 0, plus };
-	struct db *db = store_acquire(fs->store);
+	struct db *db = store_acquire_read(fs->store);
 	int rc = (!d.buf || !db) ? -ENOMEM : 0;
 	if (rc == 0)
 		rc = tree_readdir(db, dir, (uint64_t)off, dir_add, &d);
@@ -270,7 +270,7 @@ void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 static int update_of(struct osfs *fs, struct tree_node n, char *out, size_t len)
 {
 	struct install_row row;
-	struct db *db = store_acquire(fs->store);
+	struct db *db = store_acquire_read(fs->store);
 	int rc = db ? installs_by_id(db, (int64_t)n.id, &row) : -ENOMEM;
 	if (rc == 0)
 		rc = catdb_newer(db, row.pkg, row.version, out, len);
@@ -284,7 +284,7 @@ static int xattr_value(struct osfs *fs, struct tree_node n, const char *name, ch
 	*dyn = NULL;
 	if (!strcmp(name, "user.osfs.xxh3")) {
 		uint64_t h;
-		struct db *db = store_acquire(fs->store);
+		struct db *db = store_acquire_read(fs->store);
 		if (!db)
 			return -ENOMEM;
 		int rc = tree_artifact_hash(db, n, &h);

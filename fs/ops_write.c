@@ -94,7 +94,7 @@ static int open_upload(struct osfs *fs, struct tree_node n, int flags, struct up
 
 static int read_node(struct osfs *fs, struct tree_node n, struct handle *h)
 {
-	struct db *db = store_acquire(fs->store);
+	struct db *db = store_acquire_read(fs->store);
 	int rc = db ? tree_getattr(db, n, &h->attr) : -ENOMEM;
 	if (rc == 0)
 		rc = tree_read(db, n, &h->data);
@@ -145,8 +145,11 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fi->direct_io = 1;
 	} else {
 		rc = open_read(fs, n, h);
-		/* Same inode, same bytes: the kernel's pages stay valid. */
+		/* Same inode, same bytes: the kernel's pages stay valid (every
+		 * change invalidates them).  A file opened for reading has
+		 * nothing to flush: its close() costs no round trip. */
 		fi->keep_cache = n.type != T_LOG;
+		fi->noflush = 1;
 	}
 	if (rc < 0) {
 		handle_abandon(fs, h);

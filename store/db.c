@@ -155,12 +155,23 @@ struct db *store_acquire(struct store *st)
 	return db;
 }
 
+struct db *store_acquire_read(struct store *st)
+{
+	struct db *db = store_acquire(st);
+	if (db && db_exec_stmt(db, db_stmt(db, "BEGIN")) == 0)
+		db->in_read = 1;
+	return db; /* without the transaction, statements run one by one */
+}
+
 void store_release(struct db *db)
 {
 	if (!db)
 		return;
 	if (db->in_tx)
 		db_rollback(db); /* a caller forgot: never leak a write lock */
+	if (db->in_read && db_exec_stmt(db, db_stmt(db, "COMMIT")) != 0)
+		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+	db->in_read = 0;
 	struct store *st = db->store;
 	pthread_mutex_lock(&st->lock);
 	db->next_free = st->free;

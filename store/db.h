@@ -25,6 +25,7 @@ struct db {
 	sqlite3_stmt **stmt;
 	size_t ncache, capcache;
 	int in_tx;
+	int in_read;  /* a read transaction of store_acquire_read() */
 };
 
 struct store {
@@ -45,6 +46,10 @@ void store_close(struct store *st);
 /* A connection for the calling thread's current request.  Returns NULL
  * on failure (ENOMEM, or the file cannot be opened). */
 struct db *store_acquire(struct store *st);
+/* The same, inside a read transaction that store_release() ends: every
+ * statement of a request sees one snapshot, and the locks and checks of a
+ * transaction are paid once instead of once per statement. */
+struct db *store_acquire_read(struct store *st);
 void store_release(struct db *db);
 
 /* The prepared statement for sql, reset and with bindings cleared.  sql

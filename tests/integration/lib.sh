@@ -37,6 +37,7 @@ errtext() {
 	ENOTEMPTY) echo "Directory not empty" ;;
 	EXDEV) echo "Invalid cross-device link" ;;
 	EIO) echo "Input/output error" ;;
+	ENOTSUP) echo "Operation not supported" ;;
 	*) echo "$1" ;;
 	esac
 }

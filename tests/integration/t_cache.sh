@@ -47,4 +47,36 @@ rmdir "$MNT/tenants/beta"
 check "a removed tenant is gone at once" test ! -e "$MNT/tenants/beta"
 chmod 0700 "$T"
 equal "chmod shows at once" "700" "$(stat -c %a "$T")"
+
+# Listings are cached by the kernel (readdir of a directory it opens
+# itself): every change to one must drop it, whoever made the change.
+ls -R "$MNT" >/dev/null
+cp "$ARTIFACTS/acme-helpdesk-0.3.0.json" "$T/install/"
+check "a cached objects/ listing shows a new object" sh -c "ls '$T/objects' | grep -qx hd_ticket.json"
+check "a cached packages/ listing shows a new package" sh -c "ls '$T/packages' | grep -qx com.acme.helpdesk@0.3.0"
+check "a cached install/ listing shows its file" sh -c "ls '$T/install' | grep -qx com.acme.helpdesk.json"
+check "a cached data/ listing shows a new table" sh -c "ls '$T/data' | grep -qx hd_ticket"
+ls -R "$MNT" >/dev/null
+cp "$ARTIFACTS/acme-crm-1.0.0.json" "$T/install/com.acme.crm.json" 2>/dev/null
+check "a cached packages/ listing drops a replaced version" sh -c "! ls '$T/packages' | grep -qx com.acme.crm@1.1.0"
+check "... and shows the new one" sh -c "ls '$T/packages' | grep -qx com.acme.crm@1.0.0"
+ls -R "$MNT" >/dev/null
+exec 4>"$T/install/.pending.json"
+check "a cached install/ listing shows a pending upload" sh -c "ls -A '$T/install' | grep -qx .pending.json"
+exec 4>&-
+rm "$T/install/.pending.json"
+check "... and drops it once removed" sh -c "! ls -A '$T/install' | grep -qx .pending.json"
+ls -R "$MNT" >/dev/null
+cp "$ARTIFACTS/acme-crm-2.0.0.json" "$MNT/catalog/"
+check "a cached catalog/ listing shows a new package" sh -c "ls '$MNT/catalog' | grep -qx com.acme.crm"
+check "... with its version" sh -c "ls '$MNT/catalog/com.acme.crm' | grep -qx 2.0.0.json"
+ls -R "$MNT" >/dev/null
+rm "$MNT/catalog/com.acme.crm/2.0.0.json"
+check "... and drops it once removed" sh -c "! ls '$MNT/catalog/com.acme.crm' | grep -q 2.0.0"
+rm "$T/install/com.acme.helpdesk.json"
+check "a cached objects/ listing drops an object" sh -c "! ls '$T/objects' | grep -qx hd_ticket.json"
+
+# ACLs: the kernel caches that there are none (ls -l asks for them).
+equal "no file has an ACL" "" "$(getfacl -s -R "$T" 2>/dev/null)"
+fails_with ENOTSUP "an ACL cannot be set" setfacl -m u:nobody:r "$T/log"
 finish
