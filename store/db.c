@@ -217,6 +217,42 @@ static int cache_grow(struct db *db)
 	return 0;
 }
 
+/* OSFS_PLAN_LOG=FILE (for the tests): every step of a statement's query
+ * plan that reads a whole table or index ("SCAN ...") is appended to FILE
+ * when the statement is first prepared, with its SQL on one line, so that
+ * tests/integration/run.sh can hold every query to an index
+ * (tests/integration/plans.allow lists the scans that are meant).  A
+ * diagnostic: a failure here only loses log lines. */
+static void plan_log(sqlite3 *c, const char *sql)
+{
+	const char *path = getenv("OSFS_PLAN_LOG");
+	if (!path || !*path)
+		return;
+	char *q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sql);
+	sqlite3_stmt *st = NULL;
+	FILE *f = NULL;
+	if (q && sqlite3_prepare_v2(c, q, -1, &st, NULL) == SQLITE_OK)
+		f = fopen(path, "a");
+	while (f && sqlite3_step(st) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 3);
+		if (!d || strncmp(d, "SCAN ", 5) || !strcmp(d, "SCAN CONSTANT ROW"))
+			continue;
+		fprintf(f, "%s\t", d);
+		int prev = ' ';
+		for (const char *p = sql; *p; p++) {
+			int ch = *p == '\n' || *p == '\t' ? ' ' : *p;
+			if (ch != ' ' || prev != ' ')
+				fputc(ch, f);
+			prev = ch;
+		}
+		fputc('\n', f);
+	}
+	if (f)
+		fclose(f);
+	sqlite3_finalize(st);
+	sqlite3_free(q);
+}
+
 sqlite3_stmt *db_stmt(struct db *db, const char *sql)
 {
 	if ((db->ncache + 1) * 2 > db->capcache && cache_grow(db) < 0)
@@ -233,6 +269,7 @@ sqlite3_stmt *db_stmt(struct db *db, const char *sql)
 		fprintf(stderr, "osfs: internal error: cannot prepare SQL: %s\n  %s\n", sqlite3_errmsg(db->conn), sql);
 		return NULL;
 	}
+	plan_log(db->conn, sql);
 	db->sql[i] = sql;
 	db->stmt[i] = st;
 	db->ncache++;

@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char schema_v1[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
@@ -120,8 +120,14 @@ static const char schema_v2[] =
 	"  WITHOUT ROWID;\n"
 	"INSERT OR IGNORE INTO meta(key, value) SELECT 'catalog_mtime', value FROM meta WHERE key='created';\n";
 
+/* Version 3: which tenants have a package at a version (removing a catalog
+ * entry names them) was a walk of every tenant: an index makes it a lookup
+ * (tests/integration/plans.sh). */
+static const char schema_v3[] =
+	"CREATE INDEX installs_pkg ON installs(pkg, version);\n";
+
 /* Each version's changes, applied in order from the store's version. */
-static const char *const steps[] = { schema_v1, schema_v2 };
+static const char *const steps[] = { schema_v1, schema_v2, schema_v3 };
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {

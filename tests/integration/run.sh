@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Runs every integration test (t_*.sh) and reports which failed.
+# Runs every integration test (t_*.sh) and reports which failed; then holds
+# every query the tests made to an index (plans.sh).
 cd "$(dirname "$0")" || exit 1
 failed=()
+plans=$(mktemp "${TMPDIR:-/tmp}/osfs-plans.XXXXXX") || exit 1
+trap 'rm -f "$plans"' EXIT
+export OSFS_PLAN_LOG="$plans"
 for t in t_*.sh; do
 	echo "== $t"
 	if ! bash "$t"; then failed+=("$t"); fi
 done
+echo "== plans.sh"
+if ! bash plans.sh "$plans"; then failed+=(plans.sh); fi
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "integration tests failed: ${failed[*]}"
 	exit 1
