@@ -210,7 +210,7 @@ static int parse_json(struct artifact *a, struct diag *d)
 		diag_add(d, EINVAL, "the file is empty: expected a compiled artifact (a JSON object with a \"manifest\")");
 		return -1;
 	}
-	a->root = json_parse(a->bytes, a->len, NULL, &e);
+	a->root = json_parse_arena(a->bytes, a->len, NULL, &e, &a->arena);
 	if (!a->root) {
 		diag_add(d, e.err, "not valid JSON: line %u, column %u: %s", e.line, e.col, e.msg);
 		return -1;
@@ -332,6 +332,6 @@ void artifact_free(struct artifact *a)
 	free(a->seeds);
 	free(a->manifest_body);
 	semver_free(&a->version);
-	cJSON_Delete(a->root);
+	json_arena_free(a->arena);
 	memset(a, 0, sizeof(*a));
 }

@@ -76,7 +76,8 @@ struct artifact {
 	const char *bytes;  /* the artifact as written (borrowed) */
 	size_t len;
 	uint64_t xxh3;      /* XXH3-64 of bytes, as `xxhsum -H3` prints it */
-	cJSON *root;
+	cJSON *root;        /* read-only: its nodes are in arena (json_parse_arena) */
+	struct json_arena *arena;
 	const cJSON *manifest;
 	const char *id;
 	const char *version_text;
