@@ -33,6 +33,15 @@ static void echo(const char *fmt, ...)
 		install_echo(NULL, line); /* the catalog has no tenant log */
 }
 
+/* The artifact's id in the store, its bytes stored (rendered first if
+ * that was not done before the lock) when they are new. */
+static int store_bytes(struct db *db, struct artifact *a, int64_t ts, int64_t *art)
+{
+	if (!a->manifest_body && artstore_find(db, a, art) == -ENOENT && artifact_render(a) < 0)
+		return -ENOMEM;
+	return artstore_ensure(db, a, 0, ts, art);
+}
+
 /* Under the write lock: the artifact's entry, adding the bytes if new. */
 static int add_locked(struct db *db, struct artifact *a, const char *origin, int64_t ts, struct install_report *r)
 {
@@ -52,11 +61,7 @@ static int add_locked(struct db *db, struct artifact *a, const char *origin, int
 	}
 	if (rc < 0 && rc != -ENOENT)
 		return rc;
-	if ((rc = artstore_find(db, a, &art)) == -ENOENT) {
-		if (!a->manifest_body && artifact_render(a) < 0)
-			return -ENOMEM;
-		rc = artstore_put(db, a, 0, ts, &art);
-	}
+	rc = store_bytes(db, a, ts, &art);
 	if (rc == 0 && known) /* a remote entry not downloaded yet: these are its bytes */
 		return catdb_set_artifact(db, cur.id, art);
 	row_of(a, art, origin, &row);
@@ -71,7 +76,11 @@ int catalog_add(struct store *st, const char *bytes, size_t len, size_t max, con
 	int rc = -artifact_load(&a, bytes, len, max, 0, &r->diag);
 	artifact_label(&a, r->label, sizeof(r->label));
 	struct db *db = rc ? NULL : store_acquire(st);
+	int64_t art;
 	if (rc == 0 && !db)
+		rc = -ENOMEM;
+	/* Render outside the lock, unless the bytes are already stored. */
+	if (rc == 0 && artstore_find(db, &a, &art) == -ENOENT && artifact_render(&a) < 0)
 		rc = -ENOMEM;
 	if (rc == 0 && (rc = db_begin(db)) == 0) {
 		if ((rc = db_now(db, 1, &ts)) == 0)
@@ -97,12 +106,7 @@ int catalog_note_preload(struct db *db, struct artifact *a, int64_t ts, struct c
 	if (rc != -ENOENT)
 		return rc < 0 ? rc : 0; /* listed already: versions are immutable */
 	/* Skipped as installed already, its bytes may not be stored yet. */
-	if ((rc = artstore_find(db, a, &art)) == -ENOENT) {
-		if (!a->manifest_body && artifact_render(a) < 0)
-			return -ENOMEM;
-		rc = artstore_put(db, a, 0, ts, &art);
-	}
-	if (rc < 0)
+	if ((rc = store_bytes(db, a, ts, &art)) < 0)
 		return rc;
 	row_of(a, art, "preload", &row);
 	return catdb_add(db, &row, ts, ch);

@@ -247,8 +247,7 @@ int catalog_fetch(struct store *st, int64_t id, size_t max, struct install_repor
 		int64_t art, ts;
 		rc = catdb_by_id(db, id, &now);
 		if (rc == 0 && !now.artifact && (rc = db_now(db, 0, &ts)) == 0) {
-			if ((rc = artstore_find(db, &a, &art)) == -ENOENT)
-				rc = artstore_put(db, &a, 0, ts, &art);
+			rc = artstore_ensure(db, &a, 0, ts, &art);
 			if (rc == 0)
 				rc = catdb_set_artifact(db, id, art);
 		}

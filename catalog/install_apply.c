@@ -236,9 +236,7 @@ int install_apply(struct db *db, const struct tenant_row *t, const struct artifa
 	int64_t art = 0, inst = 0;
 	int first = 0, system = o == NULL;
 	int64_t objects_at = ts + TREE_ITEM_TIME_BASE + (int64_t)a->nitems;
-	int rc = artstore_find(db, a, &art);
-	if (rc == -ENOENT)
-		rc = artstore_put(db, a, system, ts, &art);
+	int rc = artstore_ensure(db, a, system, ts, &art);
 	/* The old install goes first (its name is unique in the tenant); its
 	 * objects keep their rows, ownerless, until the re-merge below. */
 	if (rc == 0 && cur && (rc = names_of_install(db, cur, &affected)) == 0)

@@ -14,7 +14,6 @@
 #include "catalog/json_parse.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -451,9 +450,7 @@ static cJSON *parse_number(struct parser *p)
 		fail_at(p, start, ENOMEM, "out of memory");
 		return NULL;
 	}
-	/* As cJSON_CreateNumber() sets them. */
-	v->valuedouble = d;
-	v->valueint = d >= INT_MAX ? INT_MAX : d <= (double)INT_MIN ? INT_MIN : (int)d;
+	cJSON_SetNumberValue(v, d);
 	return v;
 }
 

@@ -17,14 +17,10 @@ static void run_item(struct fuse_session *se, const struct inval_item *it)
 {
 	/* Errors are expected and harmless: ENOENT when the kernel has
 	 * nothing cached, EBADF once the mount is gone. */
-	if (it->name) {
+	if (it->name)
 		fuse_lowlevel_notify_inval_entry(se, it->ino, it->name, strlen(it->name));
-		/* The directory's cached listing (readdir is cached, see
-		 * fs_opendir) is its inode's pages: it goes too. */
-		fuse_lowlevel_notify_inval_inode(se, it->ino, 0, 0);
-	} else {
+	else
 		fuse_lowlevel_notify_inval_inode(se, it->ino, (off_t)it->off, 0);
-	}
 }
 
 static void *worker(void *arg)
@@ -115,16 +111,52 @@ static void wait_for(struct inval *iv, uint64_t ticket)
 			break;
 }
 
+struct node_inval {
+	uint64_t ino, off;
+};
+
+static int node_cmp(const void *a, const void *b)
+{
+	const struct node_inval *x = a, *y = b;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/* Queues the nodes of ch once each, from the lowest offset listed (a sync
+ * that adds many versions lists catalog/ once per version).  Returns the
+ * last ticket. */
+static uint64_t push_nodes(struct inval *iv, const struct changes *ch, uint64_t ticket)
+{
+	struct node_inval *v = malloc((ch->n ? ch->n : 1) * sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; i < ch->n; i++) {
+		if (ch->v[i].name)
+			continue;
+		if (!v) /* no memory to sort: every entry as listed */
+			ticket = push(iv, ino_of(ch->v[i].dir), NULL, ch->v[i].off);
+		else
+			v[n++] = (struct node_inval){ ino_of(ch->v[i].dir), ch->v[i].off };
+	}
+	if (v)
+		qsort(v, n, sizeof(*v), node_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || v[i].ino != v[i - 1].ino)
+			ticket = push(iv, v[i].ino, NULL, v[i].off);
+	free(v);
+	return ticket;
+}
+
 void inval_changes(struct inval *iv, const struct changes *ch, uint64_t held)
 {
 	if (!iv->running || (!ch->n && !ch->oom))
 		return;
 	pthread_mutex_lock(&iv->lock);
-	uint64_t ticket = iv->queued;
+	uint64_t ticket = push_nodes(iv, ch, iv->queued);
 	for (size_t i = 0; i < ch->n; i++) {
 		uint64_t ino = ino_of(ch->v[i].dir);
-		if (!(ch->v[i].name && ino == held))
-			ticket = push(iv, ino, ch->v[i].name, ch->v[i].off);
+		if (ch->v[i].name && ino != held)
+			ticket = push(iv, ino, ch->v[i].name, 0);
 	}
 	for (size_t i = 0; i < ch->n; i++) {
 		uint64_t ino = ino_of(ch->v[i].dir);

@@ -115,7 +115,6 @@ static int open_read(struct osfs *fs, struct tree_node n, struct handle *h)
 	if (rc < 0)
 		fs_say("catalog: cannot download %s: %s", r.label[0] ? r.label : "an artifact",
 		       diag_first(&r.diag) ? diag_first(&r.diag) : strerror(-rc));
-	inval_changes(&fs->inval, &r.changes, 0);
 	install_report_free(&r);
 	if (rc == 0)
 		rc = read_node(fs, n, h);

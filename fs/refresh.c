@@ -28,8 +28,7 @@ int refresh_once(struct refresh *rf)
 			fs_say("catalog %s: reachable again", rf->url);
 		snprintf(rf->last, sizeof(rf->last), "%s", now);
 	}
-	if (rf->fs->se)
-		inval_changes(&rf->fs->inval, &r.changes, 0);
+	inval_changes(&rf->fs->inval, &r.changes, 0);
 	install_report_free(&r);
 	return rc;
 }

@@ -156,6 +156,12 @@ int artstore_put(struct db *db, const struct artifact *a, int system, int64_t ts
 	return rc;
 }
 
+int artstore_ensure(struct db *db, const struct artifact *a, int system, int64_t ts, int64_t *id)
+{
+	int rc = artstore_find(db, a, id);
+	return rc == -ENOENT ? artstore_put(db, a, system, ts, id) : rc;
+}
+
 int artstore_gc(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st = db_stmt(db,

@@ -14,6 +14,9 @@
 int artstore_find(struct db *db, const struct artifact *a, int64_t *id);
 /* Stores a (rendered with artifact_render()).  Inside a write transaction. */
 int artstore_put(struct db *db, const struct artifact *a, int system, int64_t ts, int64_t *id);
+/* The stored artifact with these bytes (artstore_find), stored now
+ * (artstore_put) if it is not yet. */
+int artstore_ensure(struct db *db, const struct artifact *a, int system, int64_t ts, int64_t *id);
 /* Deletes the artifact if no install uses it any more. */
 int artstore_gc(struct db *db, int64_t id);
 

@@ -47,15 +47,6 @@ int catdb_by_id(struct db *db, int64_t id, struct catalog_row *out)
 	return one_row(db, st, out);
 }
 
-static int catalog_mtime(struct db *db, int64_t ts)
-{
-	sqlite3_stmt *st = db_stmt(db, "UPDATE meta SET value=?1 WHERE key='catalog_mtime'");
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, ts);
-	return db_exec_stmt(db, st);
-}
-
 static int touch(struct db *db, const char *pkg, int64_t ts, struct changes *ch)
 {
 	sqlite3_stmt *st = db_stmt(db,
@@ -66,7 +57,7 @@ static int touch(struct db *db, const char *pkg, int64_t ts, struct changes *ch)
 	sqlite3_bind_int64(st, 2, ts);
 	int rc = db_exec_stmt(db, st);
 	if (rc == 0)
-		rc = catalog_mtime(db, ts);
+		rc = db_set_meta(db, "catalog_mtime", ts);
 	if (rc == 0 && (st = db_stmt(db, "SELECT id FROM catalog_pkgs WHERE pkg=?1"))) {
 		db_bind_text(st, 1, pkg);
 		if ((rc = db_step(db, st)) > 0)
@@ -183,7 +174,7 @@ int catdb_remove_dir(struct db *db, const char *pkg, int64_t ts, struct changes 
 		return -ENOENT;
 	changes_entry(ch, tree_node(T_FIXED, TREE_CATALOG), pkg);
 	changes_node(ch, tree_node(T_FIXED, TREE_CATALOG), 0);
-	return catalog_mtime(db, ts);
+	return db_set_meta(db, "catalog_mtime", ts);
 }
 
 int catdb_installed_in(struct db *db, const char *pkg, const char *version, char *out, size_t len)

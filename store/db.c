@@ -385,3 +385,13 @@ int db_now(struct db *db, int64_t span, int64_t *ns)
 		*ns = now;
 	return rc;
 }
+
+int db_set_meta(struct db *db, const char *key, int64_t v)
+{
+	sqlite3_stmt *st = db_stmt(db, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
+				       "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+	if (!st || db_bind_text(st, 1, key) < 0)
+		return -EIO;
+	sqlite3_bind_int64(st, 2, v);
+	return db_exec_stmt(db, st);
+}

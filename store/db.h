@@ -71,6 +71,8 @@ void db_rollback(struct db *db);
  * event has its own time even across clock steps and restarts.  The event
  * may use the span nanoseconds after *ns for its files. */
 int db_now(struct db *db, int64_t span, int64_t *ns);
+/* Sets meta.key (a time, a counter) to v. */
+int db_set_meta(struct db *db, const char *key, int64_t v);
 
 /* Maps an SQLite result code to a negative errno (and logs unexpected
  * ones to stderr with the SQLite message). */

@@ -37,16 +37,6 @@ int tenants_get(struct db *db, int64_t id, struct tenant_row *out)
 	return row(db, st, out);
 }
 
-static int set_meta(struct db *db, const char *key, int64_t v)
-{
-	sqlite3_stmt *st = db_stmt(db, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
-				       "ON CONFLICT(key) DO UPDATE SET value=excluded.value");
-	if (db_bind_text(st, 1, key) < 0)
-		return -EIO;
-	sqlite3_bind_int64(st, 2, v);
-	return db_exec_stmt(db, st);
-}
-
 int tenants_create(struct db *db, const char *name, uid_t uid, gid_t gid, mode_t mode, int64_t ts, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(db, "INSERT INTO tenants(name, uid, gid, mode, created, mtime, ctime, log_mtime) "
@@ -61,7 +51,7 @@ int tenants_create(struct db *db, const char *name, uid_t uid, gid_t gid, mode_t
 	if (rc)
 		return rc;
 	*id = sqlite3_last_insert_rowid(db->conn);
-	return set_meta(db, "tenants_mtime", ts);
+	return db_set_meta(db, "tenants_mtime", ts);
 }
 
 int tenants_is_empty(struct db *db, int64_t id)
@@ -100,7 +90,7 @@ int tenants_delete(struct db *db, int64_t id, int64_t ts)
 		if (rc)
 			return rc;
 	}
-	return set_meta(db, "tenants_mtime", ts);
+	return db_set_meta(db, "tenants_mtime", ts);
 }
 
 int tenants_touch(struct db *db, int64_t id, int64_t ts)

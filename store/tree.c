@@ -77,12 +77,11 @@ static void attr_from_row(sqlite3_stmt *st, int col, struct tree_node n, struct 
 
 static int fixed_attr(struct db *db, uint64_t id, struct tree_attr *a)
 {
-	sqlite3_stmt *st = db_stmt(db, SQL_FIXED_ATTR);
+	sqlite3_stmt *st = db_stmt(db, id == TREE_ROOT ? SQL_ROOT_ATTR : id == TREE_TENANTS ? SQL_TENANTS_ATTR
+										     : SQL_CATALOG_ATTR);
 	int rc;
 	if (!st)
 		return -EIO;
-	sqlite3_bind_text(st, 1, id == TREE_ROOT ? "created" : id == TREE_TENANTS ? "tenants_mtime" : "catalog_mtime", -1,
-			  SQLITE_STATIC);
 	rc = db_step(db, st);
 	if (rc < 0)
 		return rc;
@@ -93,7 +92,7 @@ static int fixed_attr(struct db *db, uint64_t id, struct tree_attr *a)
 	a->mtime = a->ctime = sqlite3_column_int64(st, 0);
 	/* tenants/ is writable by all (sticky, like /tmp): anyone may make a
 	 * tenant of their own; catalog/ is the daemon user's. */
-	a->nlink = 2 + (uint32_t)sqlite3_column_int64(st, id == TREE_TENANTS ? 1 : 2);
+	a->nlink = 2 + (uint32_t)sqlite3_column_int64(st, 1);
 	a->mode = S_IFDIR | (id == TREE_TENANTS ? 01777 : 0755);
 	if (id == TREE_ROOT)
 		a->nlink = 4;

@@ -18,9 +18,11 @@
 #define TIME_KINDDIR " i.at+5+k.idx "
 #define TIME_ITEM " i.at+4096+it.idx "
 
-#define SQL_FIXED_ATTR \
-	"SELECT coalesce((SELECT value FROM meta WHERE key=?1), 0), (SELECT count(*) FROM tenants), " \
-	"(SELECT count(*) FROM catalog_pkgs)"
+/* The root, tenants/, catalog/: the time, and what their link count counts. */
+#define SQL_FIXED_TIME(key) "SELECT coalesce((SELECT value FROM meta WHERE key='" key "'), 0), "
+#define SQL_ROOT_ATTR SQL_FIXED_TIME("created") "0"
+#define SQL_TENANTS_ATTR SQL_FIXED_TIME("tenants_mtime") "(SELECT count(*) FROM tenants)"
+#define SQL_CATALOG_ATTR SQL_FIXED_TIME("catalog_mtime") "(SELECT count(*) FROM catalog_pkgs)"
 #define SQL_TENANT_ATTR "SELECT uid, gid, 0, ctime, 4, mode FROM tenants WHERE id=?1"
 #define SQL_TENANTDIR_ATTR "SELECT uid, gid, 0, mtime, 0 FROM tenants WHERE id=?1"
 #define SQL_PKGSDIR_ATTR \

@@ -38,6 +38,8 @@ int ctl_report_problems(const char *what, const char *label, const struct diag *
 
 /* Reads a whole file (at most max bytes, plus one to detect more). */
 int ctl_read_file(const char *path, size_t max, char **data, size_t *len);
+/* Writes all n bytes (retrying short writes and EINTR): 0 or -errno. */
+int ctl_write_all(int fd, const char *p, size_t n);
 /* "osfsctl: <message>" on stderr. */
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The value of "--name VALUE" or "--name=VALUE" at argv[*i], advancing *i. */

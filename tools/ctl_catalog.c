@@ -96,25 +96,9 @@ static int list(const char *url)
 
 /* ------------------------------------------------------------ pull */
 
-struct found {
-	const char *version;
-	struct catindex_entry e;
-	int found;
-};
-
 static int offer(void *ctx, const struct catindex_entry *e)
 {
 	ctl_pick_offer(ctx, e->version);
-	return 0;
-}
-
-static int find_one(void *ctx, const struct catindex_entry *e)
-{
-	struct found *f = ctx;
-	if (!f->found && !strcmp(e->version, f->version)) {
-		f->e = *e;
-		f->found = 1;
-	}
 	return 0;
 }
 
@@ -122,15 +106,15 @@ static int find_one(void *ctx, const struct catindex_entry *e)
 static int choose(const cJSON *pkg, struct ctl_pick *p, struct catindex_entry *out)
 {
 	char err[300];
-	struct found f = { 0 };
+	const char *version;
 	int rc = catindex_pkg_each(pkg, offer, p, err, sizeof(err));
 	if (rc < 0)
 		ctl_err("the package index of %s is not valid: %s", p->id, err);
-	else if (!(f.version = ctl_pick_result(p, "the catalog")))
+	else if (!(version = ctl_pick_result(p, "the catalog")))
 		rc = -ENOENT;
-	else if ((rc = catindex_pkg_each(pkg, find_one, &f, err, sizeof(err))) == 0 && f.found)
-		*out = f.e;
-	return rc < 0 ? rc : f.found ? 0 : -ENOENT;
+	else /* every entry was checked by the walk above */
+		rc = catindex_pkg_find(pkg, version, out);
+	return rc;
 }
 
 /* The bytes must be the ones the index describes, and an artifact of
@@ -168,20 +152,6 @@ static int verify(const char *url, const char *id, const struct catindex_entry *
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* A temporary name, then a rename: DIR never holds half an artifact. */
 static int save(const char *dir, const char *id, const char *version, const char *data, size_t len)
 {
@@ -194,7 +164,7 @@ static int save(const char *dir, const char *id, const char *version, const char
 	if (fd >= 0) {
 		mode_t um = umask(0);
 		umask(um);
-		rc = fchmod(fd, 0666 & ~um) < 0 ? -errno : write_all(fd, data, len);
+		rc = fchmod(fd, 0666 & ~um) < 0 ? -errno : ctl_write_all(fd, data, len);
 		if (close(fd) < 0 && !rc)
 			rc = -errno;
 		if (!rc && rename(tmp.p, buf_str(&path)) < 0)

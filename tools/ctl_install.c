@@ -20,20 +20,6 @@
 #include "tools/ctl.h"
 #include "tools/ctl_pick.h"
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static void print_refusal(const char *tmp, const char *file, int err)
 {
 	char msg[16384];
@@ -131,7 +117,7 @@ int ctl_install(int argc, char **argv)
 		free(data);
 		return CTL_FAIL;
 	}
-	rc = write_all(fd, data, len);
+	rc = ctl_write_all(fd, data, len);
 	free(data);
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;

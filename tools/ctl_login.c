@@ -288,20 +288,6 @@ static int read_token(const char *url, char *tok, size_t len)
 
 /* ------------------------------------------------------------ writing */
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static char *settings_json(const char *url, const char *token)
 {
 	cJSON *j = cJSON_CreateObject();
@@ -337,9 +323,9 @@ static int write_settings(const char *dir, const char *path, const char *url, co
 	if (!rc && fchmod(fd, 0600) < 0)
 		rc = -errno;
 	if (!rc)
-		rc = write_all(fd, text, strlen(text));
+		rc = ctl_write_all(fd, text, strlen(text));
 	if (!rc)
-		rc = write_all(fd, "\n", 1);
+		rc = ctl_write_all(fd, "\n", 1);
 	if (!rc && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && !rc)

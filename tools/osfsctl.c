@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tools/ctl.h"
 
@@ -62,6 +63,20 @@ int ctl_read_file(const char *path, size_t max, char **data, size_t *len)
 	}
 	*data = p;
 	*len = n;
+	return 0;
+}
+
+int ctl_write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p += w;
+		n -= (size_t)w;
+	}
 	return 0;
 }
 

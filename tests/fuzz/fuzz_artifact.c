@@ -26,25 +26,11 @@
 #include "catalog/json_print.h"
 #include "catalog/names.h"
 
+#define FUZZ_NAME "fuzz_artifact"
+#include "tests/fuzz/fuzz_util.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-__attribute__((noreturn, format(printf, 1, 2)))
-static void violated(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("fuzz_artifact: invariant violated: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	abort();
-}
-
-#define CHECK(cond, ...) \
-	do { \
-		if (!(cond)) \
-			violated(__VA_ARGS__); \
-	} while (0)
 
 /* s (len bytes) is the canonical escape of some name: it unescapes, and
  * escaping that gives s back. */

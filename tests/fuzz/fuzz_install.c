@@ -31,6 +31,9 @@
 #include "store/db.h"
 #include "store/tree.h"
 
+#define FUZZ_NAME "fuzz_install"
+#include "tests/fuzz/fuzz_util.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define RESET_EVERY 256    /* inputs between two fresh stores */
@@ -63,23 +66,6 @@ static const char base_artifact[] =
 	"rm_contact\",\"externalId\":\"email\",\"mode\":\"insert\",\"records\":[{\"email\":\"ada@acme.e"
 	"xample\",\"account\":\"Acme Corp\"}]}]}";
 
-__attribute__((noreturn, format(printf, 1, 2)))
-static void violated(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("fuzz_install: invariant violated: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	abort();
-}
-
-#define CHECK(cond, ...) \
-	do { \
-		if (!(cond)) \
-			violated(__VA_ARGS__); \
-	} while (0)
 
 static void diag_dump(const char *what, const struct diag *d)
 {

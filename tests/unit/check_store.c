@@ -43,7 +43,8 @@ static void teardown(void)
 {
 	store_close(st);
 	st = NULL;
-	static const char *const files[] = { "store.db", "store.db-wal", "store.db-shm", "empty.db", "new.db" };
+	static const char *const files[] = { "store.db", "store.db-wal", "store.db-shm", "empty.db", "new.db",
+						     "v1.db", "v1.db-wal", "v1.db-shm" };
 	for (size_t i = 0; i < N(files); i++) {
 		char p[200];
 		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
