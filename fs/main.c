@@ -402,7 +402,8 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 		fprintf(stderr, "osfs: catalog=%s: expected an http:// or https:// URL\n", o->catalog);
 		return -1;
 	}
-	fs->refresh = (struct refresh){ .fs = fs, .url = o->catalog, .every = 300 };
+	/* A read-only store is served as it is: its catalog is never synced. */
+	fs->refresh = (struct refresh){ .fs = fs, .url = fs->readonly ? NULL : o->catalog, .every = 300 };
 	if (o->catalog_refresh) {
 		char *end;
 		errno = 0;
@@ -434,7 +435,7 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 	/* Offline is not an error: what was cached before still serves.  The
 	 * first mount waits for the listing; later ones sync in the
 	 * background. */
-	if (o->catalog && !fs->readonly) {
+	if (fs->refresh.url) {
 		if (catalog_cached(fs->store, o->catalog))
 			fs->refresh.now = 1;
 		else if (refresh_once(&fs->refresh) == 0)

@@ -154,6 +154,14 @@ expect "osfsctl status shows it" 0 "(update: 2.0.0 in the catalog)"
 if until_true 10 grep -q '"GET /index.json HTTP/1.1" 304' "$NGINX_DIR/logs/access.log"
 then pass "unchanged indexes are revalidated: 304"; else fail "unchanged indexes are revalidated: 304"; fi
 
+# -o ro: the catalog is served as the store has it, never synced (docs/catalog.md).
+remount_osfs -o "ro,catalog=$CATALOG_URL,catalog_refresh=1"
+gets=$(grep -c '"GET /index.json' "$NGINX_DIR/logs/access.log")
+sleep 2.5
+equal "a read-only mount does not sync the catalog" "$gets" "$(grep -c '"GET /index.json' "$NGINX_DIR/logs/access.log")"
+check "... and serves the listing it has" test -e "$C/com.acme.crm/1.1.0.json"
+remount_osfs -o "catalog=$CATALOG_URL,catalog_refresh=1"
+
 # A corrupted artifact on the server: refused by the hash check.
 printf ' ' >>"$CATALOG_ROOT/packages/com.acme.helpdesk/0.3.0.json"
 fails_with EIO "a download that does not match the index is EIO" cat "$C/com.acme.helpdesk/0.3.0.json"
