@@ -2,7 +2,8 @@
 #
 #   make            build osfs and osfsctl
 #   make test       unit tests (Check) and integration tests (real mounts)
-#   make install    install into $(DESTDIR)$(PREFIX)
+#   make install    install into $(DESTDIR)$(PREFIX) (docs/operations.md lists the files)
+#   make deps       install the Debian packages the build and make test need (tools/deps.sh)
 #   make SAN=1 ...  build and test with AddressSanitizer + UBSan (in build-san/)
 
 VERSION   := 0.1.0
@@ -10,6 +11,8 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SBINDIR   ?= /sbin
 DOCDIR    ?= $(PREFIX)/share/doc/osfs
+MANDIR    ?= $(PREFIX)/share/man
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
 PKGS      := fuse3 sqlite3 libcjson libxxhash libcurl
 PKG_CONFIG ?= pkg-config
 
@@ -49,7 +52,7 @@ LIBOSFS   := $(BUILD)/libosfs.a
 OSFS      := $(BUILD)/osfs
 OSFSCTL   := $(BUILD)/osfsctl
 
-.PHONY: all test unit integration install uninstall clean demo demo-stop check-san valgrind fuzz bench
+.PHONY: all test unit integration install uninstall clean demo demo-stop deps check-san valgrind fuzz bench
 
 all: $(OSFS) $(OSFSCTL) osfs osfsctl
 
@@ -95,18 +98,31 @@ valgrind: $(UNIT_BIN)
 	  CK_FORK=no valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    --error-exitcode=1 $$t; done
 
+# tools/osfs.service names the default PREFIX's paths: the installed unit
+# names those of this PREFIX (BINDIR, DOCDIR).
 install: $(OSFS) $(OSFSCTL)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	  $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(OSFS) $(DESTDIR)$(BINDIR)/osfs
 	install -m 0755 $(OSFSCTL) $(DESTDIR)$(BINDIR)/osfsctl
 	install -m 0644 README.md $(wildcard docs/*.md) tools/osfs.service $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/man/osfsctl.1 $(DESTDIR)$(MANDIR)/man1/osfsctl.1
+	install -m 0644 docs/man/osfs.8 $(DESTDIR)$(MANDIR)/man8/osfs.8
+	sed -e 's|/usr/local/bin/|$(BINDIR)/|g' -e 's|/usr/local/share/doc/osfs|$(DOCDIR)|g' \
+	  tools/osfs.service >$(DESTDIR)$(UNITDIR)/osfs.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/osfs.service
 	@# mount -t fuse.osfs and fstab lines of type fuse.osfs run /sbin/mount.fuse.osfs
+	@# (mount(8) looks there whatever PREFIX is); the link names the installed osfs.
 	install -d $(DESTDIR)$(SBINDIR)
 	ln -sf $(BINDIR)/osfs $(DESTDIR)$(SBINDIR)/mount.fuse.osfs
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/osfs $(DESTDIR)$(BINDIR)/osfsctl $(DESTDIR)$(SBINDIR)/mount.fuse.osfs
+	rm -f $(DESTDIR)$(BINDIR)/osfs $(DESTDIR)$(BINDIR)/osfsctl $(DESTDIR)$(SBINDIR)/mount.fuse.osfs \
+	  $(DESTDIR)$(MANDIR)/man1/osfsctl.1 $(DESTDIR)$(MANDIR)/man8/osfs.8 $(DESTDIR)$(UNITDIR)/osfs.service
 	rm -rf $(DESTDIR)$(DOCDIR)
+
+deps:
+	tools/deps.sh
 
 demo: all
 	tools/demo.sh start

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The quick start: installs the Debian packages osfs needs (if missing),
-# builds it, and mounts ./demo/mnt on the store ./demo/store.db with a
-# tenant "demo" holding the sample package examples/notes.
+# The quick start: installs the Debian packages osfs and `make test` need
+# (tools/deps.sh: only those missing), builds osfs, and mounts ./demo/mnt on
+# the store ./demo/store.db with a tenant "demo" holding the sample package
+# examples/notes.
 #   tools/demo.sh          set up and mount
 #   tools/demo.sh stop     unmount
 set -euo pipefail
@@ -14,18 +15,7 @@ if [ "${1:-}" = stop ]; then
 	exit 0
 fi
 
-need=(build-essential pkg-config libfuse3-dev fuse3 libsqlite3-dev libcjson-dev libcurl4-openssl-dev
-	libxxhash-dev xxhash check rsync attr)
-missing=()
-for p in "${need[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "installing: ${missing[*]}"
-	SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-	$SUDO apt-get update -q
-	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+tools/deps.sh
 
 make -s -j"$(nproc)"
 mkdir -p "$mnt"
