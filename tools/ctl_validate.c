@@ -1,8 +1,11 @@
 /* osfsctl validate: every problem an install would report, without a
- * mount.  The files are installed, in dependency order, into an empty
- * tenant of a private in-memory store, so files given together may satisfy
- * each other's dependencies and references; a dependency on a package
- * not among them is reported as missing. */
+ * mount.  Each file is checked alone, as an install into an empty tenant
+ * of its own in a private in-memory store, so one file's packages,
+ * objects or namespace never collide with another's.  A dependency may be
+ * met by the other files given: those the file depends on (transitively,
+ * by id) are installed first into its tenant, silently (their own problems
+ * are reported when they are checked).  Every line of the output names its
+ * file; none names the scratch tenant. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,71 +16,125 @@
 #include "store/db.h"
 #include "tools/ctl.h"
 
-#define TENANT "validate"
-
 struct file {
 	const char *path;
 	char *data;
 	size_t len;
-	int done;
-	struct install_report r;
+	int readable;
+	struct artifact a; /* for its id and dependencies */
+	struct diag ad;
 };
 
-/* A missing dependency may be among the files not tried yet (and the
- * references into it fail with it): such a file waits for another round. */
-static int misses_deps(const struct install_report *r)
+/* The files whose package file i depends on, transitively: need[j] = 1.
+ * Files of i's own id are left out (installing one would make i an
+ * upgrade of it). */
+static void needed(const struct file *f, size_t n, size_t i, char *need)
 {
-	for (size_t i = 0; i < r->diag.n; i++)
-		if (r->diag.v[i].err == ENOPKG)
-			return 1;
-	return 0;
-}
-
-/* One round over the files not yet done; returns how many got installed. */
-static size_t round_robin(struct store *st, struct file *f, size_t n, size_t max, int last)
-{
-	size_t progress = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (f[i].done)
-			continue;
-		install_report_free(&f[i].r);
-		struct install_report r = INSTALL_REPORT_INIT;
-		f[i].r = r;
-		struct install_opts o = { TENANT, f[i].path, NULL, max, 0, 0 };
-		int rc = install_artifact(st, f[i].data, f[i].len, &o, &f[i].r);
-		if (rc == 0 || last || !misses_deps(&f[i].r)) {
-			f[i].done = rc == 0 ? 1 : -1;
-			progress += rc == 0;
+	memset(need, 0, n);
+	for (int grew = 1; grew;) {
+		grew = 0;
+		for (size_t j = 0; j < n; j++) {
+			if (need[j] || !f[j].a.id || j == i || (f[i].a.id && !strcmp(f[j].a.id, f[i].a.id)))
+				continue;
+			for (size_t k = 0; k < n && !need[j]; k++) {
+				if (k != i && !need[k])
+					continue;
+				for (size_t d = 0; d < f[k].a.ndeps; d++)
+					if (!strcmp(f[k].a.deps[d].id, f[j].a.id)) {
+						need[j] = 1;
+						grew = 1;
+						break;
+					}
+			}
 		}
 	}
-	return progress;
 }
 
-static int report(const struct file *f)
+/* Installs the needed files into tenant, in whatever order works:
+ * rounds until one installs nothing more. */
+static void install_needed(struct store *st, const char *tenant, struct file *f, size_t n, char *need, size_t max)
 {
-	const struct diag *d = &f->r.diag;
-	if (f->done > 0)
-		printf("%s: %s: ok\n", f->path, f->r.label);
-	else
-		printf("%s: %s: %zu problem%s\n", f->path, f->r.label[0] == '(' ? "not an artifact" : f->r.label,
-		       d->nerr, d->nerr == 1 ? "" : "s");
-	for (size_t i = 0; i < d->n; i++) {
-		if (d->v[i].err)
-			printf("  error: %s [%s]\n", d->v[i].msg, diag_errname(d->v[i].err));
-		else
-			printf("  warning: %s\n", d->v[i].msg);
+	for (int progress = 1; progress;) {
+		progress = 0;
+		for (size_t j = 0; j < n; j++) {
+			if (!need[j])
+				continue;
+			struct install_report r = INSTALL_REPORT_INIT;
+			struct install_opts o = { tenant, f[j].path, NULL, max, 0, 0 };
+			if (install_artifact(st, f[j].data, f[j].len, &o, &r) == 0) {
+				need[j] = 0;
+				progress = 1;
+			}
+			install_report_free(&r);
+		}
 	}
-	return f->done > 0 ? 0 : 1;
+}
+
+/* msg without " in tenant <tenant>": the tenant is ours, not the user's. */
+static void print_msg(const char *msg, const char *tenant)
+{
+	char pat[80];
+	snprintf(pat, sizeof(pat), " in tenant %s", tenant);
+	size_t pl = strlen(pat);
+	for (const char *p = msg; *p;) {
+		const char *hit = strstr(p, pat);
+		/* the name must end there ("v1" is not "v10") */
+		while (hit && (hit[pl] >= '0' && hit[pl] <= '9'))
+			hit = strstr(hit + 1, pat);
+		if (!hit) {
+			fputs(p, stdout);
+			break;
+		}
+		fwrite(p, 1, (size_t)(hit - p), stdout);
+		p = hit + pl;
+	}
+}
+
+/* Checks file i in a tenant of its own; prints its lines; 0 if valid. */
+static int check_one(struct store *st, struct file *f, size_t n, size_t i, char *need, size_t max)
+{
+	char tenant[32];
+	struct install_report tr = INSTALL_REPORT_INIT, r = INSTALL_REPORT_INIT;
+	snprintf(tenant, sizeof(tenant), "v%zu", i + 1);
+	int rc = install_tenant_create(st, tenant, 0, 0, &tr);
+	install_report_free(&tr);
+	if (rc < 0) {
+		ctl_err("%s: cannot set up a scratch tenant: %s", f[i].path, strerror(-rc));
+		return 1;
+	}
+	needed(f, n, i, need);
+	install_needed(st, tenant, f, n, need, max);
+	struct install_opts o = { tenant, f[i].path, NULL, max, 0, 0 };
+	rc = install_artifact(st, f[i].data, f[i].len, &o, &r);
+	const struct diag *d = &r.diag;
+	if (rc == 0)
+		printf("%s: %s: ok\n", f[i].path, r.label);
+	else
+		printf("%s: %s: %zu problem%s\n", f[i].path, r.label[0] == '(' ? "not an artifact" : r.label,
+		       d->nerr, d->nerr == 1 ? "" : "s");
+	for (size_t k = 0; k < d->n; k++) {
+		printf("%s: %s: ", f[i].path, d->v[k].err ? "error" : "warning");
+		print_msg(d->v[k].msg, tenant);
+		if (d->v[k].err)
+			printf(" [%s]", diag_errname(d->v[k].err));
+		putchar('\n');
+	}
+	install_report_free(&r);
+	return rc == 0 ? 0 : 1;
 }
 
 int ctl_validate(int argc, char **argv)
 {
 	size_t max = ARTIFACT_DEFAULT_MAX, n = 0;
 	struct file *f = calloc((size_t)argc, sizeof(*f));
-	char err[256];
+	char *need = calloc((size_t)argc, 1);
+	char err[256] = "out of memory";
 	int bad = 0;
-	if (!f)
+	if (!f || !need) {
+		free(f);
+		free(need);
 		return CTL_FAIL;
+	}
 	for (int i = 1; i < argc; i++) {
 		const char *v = ctl_opt(argc, argv, &i, "--max-artifact");
 		if (v) {
@@ -89,12 +146,11 @@ int ctl_validate(int argc, char **argv)
 	if (n == 0) {
 		ctl_err("usage: osfsctl validate [--max-artifact BYTES] FILE...");
 		free(f);
+		free(need);
 		return CTL_USAGE;
 	}
 	struct store *st = NULL;
-	struct install_report tr = INSTALL_REPORT_INIT;
-	if (store_open(&st, ":memory:", 0, err, sizeof(err)) < 0 ||
-	    install_tenant_create(st, TENANT, 0, 0, &tr) < 0) {
+	if (store_open(&st, ":memory:", 0, err, sizeof(err)) < 0) {
 		ctl_err("cannot set up a scratch store: %s", err);
 		bad = 1;
 		goto out;
@@ -103,23 +159,25 @@ int ctl_validate(int argc, char **argv)
 		int rc = ctl_read_file(f[i].path, max, &f[i].data, &f[i].len);
 		if (rc < 0) {
 			ctl_err("cannot read %s: %s", f[i].path, strerror(-rc));
-			f[i].done = -2;
 			bad = 1;
+			continue;
 		}
+		f[i].readable = 1;
+		/* Only its id and dependencies are used here: check_one reports. */
+		artifact_load(&f[i].a, f[i].data, f[i].len, max, 0, &f[i].ad);
 	}
-	while (round_robin(st, f, n, max, 0) > 0)
-		;
-	round_robin(st, f, n, max, 1);
-	for (size_t i = 0; i < n; i++)
-		if (f[i].done != -2)
-			bad |= report(&f[i]);
-out:
-	install_report_free(&tr);
 	for (size_t i = 0; i < n; i++) {
+		if (f[i].readable)
+			bad |= check_one(st, f, n, i, need, max);
+	}
+out:
+	for (size_t i = 0; i < n; i++) {
+		artifact_free(&f[i].a);
+		diag_free(&f[i].ad);
 		free(f[i].data);
-		install_report_free(&f[i].r);
 	}
 	free(f);
+	free(need);
 	store_close(st);
 	return bad ? CTL_FAIL : CTL_OK;
 }

@@ -85,7 +85,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: osfsctl <command> [<args>]\n"
 		"\n"
-		"  validate FILE...                   check artifacts as an install into an empty tenant would\n"
+		"  validate FILE...                   check each artifact alone, as an install into an empty tenant\n"
 		"  inspect FILE                       show what an artifact contains\n"
 		"  install FILE|ID[@RANGE] --tenant T --mount M\n"
 		"                                     install through a mount (an id: from its catalog/);\n"

@@ -14,6 +14,20 @@ check "and says which" sh -c "printf '%s' \"\$1\" | grep -q 'dependency com.acme
 printf '{"manifest": {"id": "Bad", "version": "x"}, "objects": [{"name": "Thing", "fields": {"A b": {}}}]}' >"$WORK/bad.json"
 out=$("$OSFSCTL" validate "$WORK/bad.json" 2>&1)
 check "validate reports every problem, not just the first" sh -c "[ \$(printf '%s\n' \"\$1\" | grep -c 'error:') -ge 2 ]" _ "$out"
+# Each file is checked alone and named on every line (issue 12 point 10).
+artifact com.acme.good 1.0.0 good >"$WORK/A.json"
+artifact com.acme.other 1.0.0 good >"$WORK/C.json" # the same namespace: no matter, each is alone
+artifact com.acme.bad 1.0.0 bad '{"com.acme.nowhere": "^1.0.0"}' >"$WORK/B.json"
+out=$("$OSFSCTL" validate "$WORK/A.json" "$WORK/B.json" "$WORK/C.json" 2>&1); rc=$?
+equal "validate A B C: exit 1 when one of them fails" "1" "$rc"
+equal "... A is ok, named" "$WORK/A.json: com.acme.good@1.0.0: ok" "$(printf '%s\n' "$out" | grep -F "$WORK/A.json")"
+equal "... C, with A's namespace, is ok too: each file is checked alone" "$WORK/C.json: com.acme.other@1.0.0: ok" \
+	"$(printf '%s\n' "$out" | grep -F "$WORK/C.json")"
+check "... B's error names B" sh -c "printf '%s\n' \"\$1\" | grep -qxF '$WORK/B.json: error: dependency com.acme.nowhere ^1.0.0 is not installed (no version of com.acme.nowhere is installed): install com.acme.nowhere first [ENOPKG]'" _ "$out"
+equal "... every line names its file" "" "$(printf '%s\n' "$out" | grep -vE "^$WORK/[ABC].json: ")"
+check "... and none a scratch tenant" sh -c "! printf '%s' \"\$1\" | grep -q 'tenant'" _ "$out"
+out=$("$OSFSCTL" validate "$WORK/A.json" "$WORK/A.json" 2>&1)
+equal "validate A A: both ok (the second is not a reinstall of the first)" "0" "$?"
 check "... with line and column for JSON errors" sh -c "printf '{\"a\": [1,,2]}' > '$WORK/syn.json'; '$OSFSCTL' validate '$WORK/syn.json' | grep -q 'line 1, column 10'"
 check "inspect shows a package" sh -c "'$OSFSCTL' inspect '$FIXTURES/app-crm/objectstack.json' | grep -q 'package:    com.example.crm@4.0.0'"
 
