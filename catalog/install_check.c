@@ -8,6 +8,7 @@
 
 #include "catalog/install_internal.h"
 #include "catalog/strset.h"
+#include "catalog/system.h"
 #include "store/catalogdb.h"
 #include "store/registry.h"
 
@@ -24,6 +25,35 @@ static const char *dep_hint(struct db *db, const struct art_dep *dep, char hint[
 	return hint;
 }
 
+/* "sys.identity, sys.feeds, ..." into out. */
+static const char *system_list(char *out, size_t len)
+{
+	const struct artifact *sys;
+	size_t n = 0, used = 0;
+	out[0] = '\0';
+	if (system_packages(&sys, &n) < 0)
+		return out;
+	for (size_t i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", sys[i].id);
+	return out;
+}
+
+/* A dependency on a sys.* id: the system packages come with osfs, at its
+ * version, and nothing else can hold the id, so telling the person to
+ * install one would send them looking for what does not exist. */
+static void system_dep_problem(const struct art_dep *dep, const char *installed, struct diag *d)
+{
+	char list[256];
+	if (installed)
+		diag_add(d, ENOPKG, "dependency %s %s is not satisfied: %s is a system package at %s, part of osfs; no "
+			 "range other than one matching %s can be met", dep->id, dep->range_text, dep->id, installed,
+			 installed);
+	else
+		diag_add(d, ENOPKG, "dependency %s %s cannot be met: ids starting with sys. are reserved for the system "
+			 "packages of osfs, and osfs %s has no %s (its system packages are %s)", dep->id,
+			 dep->range_text, OSFS_VERSION, dep->id, system_list(list, sizeof(list)));
+}
+
 /* Rule 6: every dependency installed at a version inside its range. */
 static int check_deps(struct db *db, const struct tenant_row *t, const struct artifact *a, struct diag *d)
 {
@@ -33,6 +63,10 @@ static int check_deps(struct db *db, const struct tenant_row *t, const struct ar
 		struct semver v;
 		int rc = installs_get(db, t->id, dep->id, &row);
 		char hint[HINT_MAX];
+		if (rc == -ENOENT && name_id_reserved(dep->id) && !system_is_package(dep->id)) {
+			system_dep_problem(dep, NULL, d);
+			continue;
+		}
 		if (rc == -ENOENT) {
 			diag_add(d, ENOPKG, "dependency %s %s is not installed in tenant %s (no version of %s is installed): "
 				 "install %s first%s", dep->id, dep->range_text, t->name, dep->id, dep->id,
@@ -41,10 +75,14 @@ static int check_deps(struct db *db, const struct tenant_row *t, const struct ar
 		}
 		if (rc < 0)
 			return rc;
-		if (semver_parse(row.version, SEMVER_STRICT, &v) < 0 || !semver_range_test(dep->range, &v))
-			diag_add(d, ENOPKG, "dependency %s %s is not satisfied: %s@%s is installed in tenant %s; install a "
+		if (semver_parse(row.version, SEMVER_STRICT, &v) < 0 || !semver_range_test(dep->range, &v)) {
+			if (system_is_package(dep->id))
+				system_dep_problem(dep, row.version, d);
+			else
+				diag_add(d, ENOPKG, "dependency %s %s is not satisfied: %s@%s is installed in tenant %s; install a "
 				 "version of %s that matches %s%s", dep->id, dep->range_text, dep->id, row.version, t->name,
 				 dep->id, dep->range_text, dep_hint(db, dep, hint));
+		}
 		semver_free(&v);
 	}
 	return 0;
