@@ -22,6 +22,7 @@
 #include "catalog/install.h"
 #include "catalog/preload.h"
 #include "fs/lock.h"
+#include "fs/refuse.h"
 #include "fs/stale.h"
 
 static int use_syslog;
@@ -257,6 +258,9 @@ static const struct fuse_lowlevel_ops ops = {
 	.rename = fs_rename,
 	.mkdir = fs_mkdir,
 	.rmdir = fs_rmdir,
+	.symlink = fs_symlink,
+	.link = fs_link,
+	.mknod = fs_mknod,
 	.statfs = fs_statfs,
 	.getxattr = fs_getxattr,
 	.listxattr = fs_listxattr,

@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "catalog/install.h"
 #include "fs/ino.h"
+#include "fs/refuse.h"
 #include "store/catalogdb.h"
 #include "store/tenants.h"
 
@@ -103,7 +104,7 @@ void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	else if (dir.type == T_CATPKG)
 		rc = unlink_catalog(fs, dir, name, parent);
 	else
-		rc = -EACCES;
+		rc = (fs_refuse(fs, dir, name, "rm", EACCES, NULL), -EACCES);
 	fuse_reply_err(req, -rc);
 }
 
@@ -169,8 +170,10 @@ void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t n
 		rc = -EROFS;
 	else if (flags & RENAME_EXCHANGE)
 		rc = -EINVAL;
-	else if (fs_upload_scope(from, &sfrom) < 0 || fs_upload_scope(to, &sto) < 0)
-		rc = -EACCES;
+	else if (fs_upload_scope(from, &sfrom) < 0)
+		rc = (fs_refuse(fs, from, name, "mv", EACCES, NULL), -EACCES);
+	else if (fs_upload_scope(to, &sto) < 0)
+		rc = (fs_refuse(fs, to, newname, "mv", EACCES, NULL), -EACCES);
 	else if (sfrom != sto)
 		rc = -EXDEV; /* another tenant, or the catalog: mv copies and removes */
 	else
@@ -191,7 +194,7 @@ void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 	if (fs->readonly)
 		rc = -EROFS;
 	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS))
-		rc = -EACCES;
+		rc = (fs_refuse(fs, dir, name, "mkdir", EACCES, NULL), -EACCES);
 	else
 		rc = install_tenant_create(fs->store, name, ctx->uid, ctx->gid, &r);
 	if (rc == 0) {
@@ -222,7 +225,7 @@ void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	else if (catalog)
 		rc = catalog_remove_dir(fs->store, name, &r);
 	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS))
-		rc = -EACCES;
+		rc = (fs_refuse(fs, dir, name, "rmdir", EACCES, NULL), -EACCES);
 	else
 		rc = install_tenant_remove(fs->store, name, &r);
 	if (rc == 0)

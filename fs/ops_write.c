@@ -19,6 +19,7 @@
 #include "catalog/catalog.h"
 #include "catalog/install.h"
 #include "fs/ino.h"
+#include "fs/refuse.h"
 #include "store/installs.h"
 #include "store/tenants.h"
 
@@ -138,7 +139,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		if (fs->readonly)
 			rc = -EROFS;
 		else if (n.type != T_INSTFILE)
-			rc = -EACCES;
+			rc = (fs_refuse(fs, n, NULL, "write", EACCES, NULL), -EACCES);
 		else
 			rc = open_staged(fs, n, fi->flags & O_TRUNC, &h->up);
 		fi->direct_io = 1;
@@ -172,6 +173,8 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	struct fuse_entry_param e;
 	int64_t scope;
 	if (fs->readonly || fs_upload_scope(dir, &scope) < 0) {
+		if (!fs->readonly)
+			fs_refuse(fs, dir, name, "create", EACCES, NULL);
 		fuse_reply_err(req, fs->readonly ? EROFS : EACCES);
 		return;
 	}
@@ -539,6 +542,8 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 		store_release(db);
 	} else {
 		rc = n.type == T_UPLOAD ? -ENOENT : -EACCES;
+		if (rc == -EACCES)
+			fs_refuse(fs, n, NULL, "change the attributes of", EACCES, NULL);
 	}
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
