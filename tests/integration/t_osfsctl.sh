@@ -58,4 +58,36 @@ check "and prints the install's message" sh -c "printf '%s' \"\$1\" | grep -q 'd
 check "and its errno" sh -c "printf '%s' \"\$1\" | grep -q 'Package not installed'" _ "$out"
 equal "and leaves no pending file behind" "com.acme.crm.json" "$(ls -A "$MNT/tenants/acme/install")"
 check "status lists tenants and packages" sh -c "'$OSFSCTL' status --mount '$MNT' | grep -q 'com.acme.crm  *2.0.0'"
+
+# status --tenant, and no update offered that the install would refuse
+# (issue 12 point 12).  beta: crm 1.0.0 and helpdesk 0.3.0, which needs
+# crm ^1.0.0; the catalog has crm 1.1.0 and 2.0.0, and x 2.0.0 needing a
+# package beta does not have.
+mkdir "$MNT/tenants/beta"
+cp "$ARTIFACTS/acme-crm-1.0.0.json" "$ARTIFACTS/acme-helpdesk-0.3.0.json" "$MNT/tenants/beta/install/"
+artifact com.acme.x 1.0.0 xx >"$WORK/x1.json"
+artifact com.acme.x 2.0.0 xx '{"com.acme.missing": "^1.0.0"}' >"$WORK/x2.json"
+cp "$WORK/x1.json" "$MNT/tenants/beta/install/"
+cp "$ARTIFACTS/acme-crm-1.1.0.json" "$ARTIFACTS/acme-crm-2.0.0.json" "$WORK/x2.json" "$MNT/catalog/"
+out=$("$OSFSCTL" status --mount "$MNT" --tenant beta 2>&1); rc=$?
+equal "status --tenant beta exits 0" "0" "$rc"
+check "... and shows beta alone" sh -c "printf '%s\n' \"\$1\" | grep -qx beta && ! printf '%s\n' \"\$1\" | grep -qx acme" _ "$out"
+equal "... offers crm 1.1.0, not 2.0.0, which would break helpdesk's range" \
+	"  com.acme.crm                             1.0.0  (update: 1.1.0 in the catalog; 2.0.0 is not offered: com.acme.helpdesk@0.3.0 depends on com.acme.crm ^1.0.0)" \
+	"$(printf '%s\n' "$out" | grep 'com.acme.crm ')"
+equal "... and not x 2.0.0, whose dependency is not installed" \
+	"  com.acme.x                               1.0.0  (2.0.0 in the catalog is not offered: it needs com.acme.missing ^1.0.0, which is not installed)" \
+	"$(printf '%s\n' "$out" | grep 'com.acme.x ')"
+check "... and counts one update" sh -c "printf '%s\n' \"\$1\" | grep -q '^1 package can be updated'" _ "$out"
+check "the update it offers installs" "$OSFSCTL" install com.acme.crm@1.1.0 --tenant beta --mount "$MNT"
+"$OSFSCTL" status --mount "$MNT" --tenant nobody >/dev/null 2>&1
+equal "status --tenant of a tenant that does not exist exits 1" "1" "$?"
+
+# inspect leaves out what is empty (an artifact that extends nothing has no extends: line)
+out=$("$OSFSCTL" inspect "$WORK/x1.json" 2>&1)
+check "inspect of a package without objects or extensions has no empty field" \
+	sh -c "! printf '%s\n' \"\$1\" | grep -E '^(extends|objects|folders): *\$'" _ "$out"
+check "... and still its id" sh -c "printf '%s\n' \"\$1\" | grep -q '^package: *com.acme.x@1.0.0'" _ "$out"
+out=$("$OSFSCTL" inspect "$FIXTURES/app-crm/objectstack.json" 2>&1)
+check "inspect of a package with objects lists them" sh -c "printf '%s\n' \"\$1\" | grep -q '^objects: .*crm_'" _ "$out"
 finish
