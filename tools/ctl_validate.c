@@ -25,28 +25,23 @@ struct file {
 	struct diag ad;
 };
 
-/* The files whose package file i depends on, transitively: need[j] = 1.
- * Files of i's own id are left out (installing one would make i an
- * upgrade of it). */
-static void needed(const struct file *f, size_t n, size_t i, char *need)
+/* Marks need[j] for the files whose package file i depends on, by id,
+ * transitively (breadth first; queue holds n indexes).  Files of i's own
+ * id are left out: installing one would make i an upgrade of it. */
+static void needed(const struct file *f, size_t n, size_t i, char *need, size_t *queue)
 {
+	size_t head = 0, tail = 0;
 	memset(need, 0, n);
-	for (int grew = 1; grew;) {
-		grew = 0;
-		for (size_t j = 0; j < n; j++) {
-			if (need[j] || !f[j].a.id || j == i || (f[i].a.id && !strcmp(f[j].a.id, f[i].a.id)))
-				continue;
-			for (size_t k = 0; k < n && !need[j]; k++) {
-				if (k != i && !need[k])
-					continue;
-				for (size_t d = 0; d < f[k].a.ndeps; d++)
-					if (!strcmp(f[k].a.deps[d].id, f[j].a.id)) {
-						need[j] = 1;
-						grew = 1;
-						break;
-					}
-			}
-		}
+	for (size_t k = i;; k = queue[head++]) {
+		for (size_t d = 0; d < f[k].a.ndeps; d++)
+			for (size_t j = 0; j < n; j++)
+				if (!need[j] && j != i && f[j].a.id && !strcmp(f[j].a.id, f[k].a.deps[d].id) &&
+				    !(f[i].a.id && !strcmp(f[j].a.id, f[i].a.id))) {
+					need[j] = 1;
+					queue[tail++] = j;
+				}
+		if (head == tail)
+			break;
 	}
 }
 
@@ -91,7 +86,8 @@ static void print_msg(const char *msg, const char *tenant)
 }
 
 /* Checks file i in a tenant of its own; prints its lines; 0 if valid. */
-static int check_one(struct store *st, struct file *f, size_t n, size_t i, char *need, size_t max)
+static int check_one(struct store *st, struct file *f, size_t n, size_t i, char *need, size_t *queue,
+		     size_t max)
 {
 	char tenant[32];
 	struct install_report tr = INSTALL_REPORT_INIT, r = INSTALL_REPORT_INIT;
@@ -102,7 +98,7 @@ static int check_one(struct store *st, struct file *f, size_t n, size_t i, char 
 		ctl_err("%s: cannot set up a scratch tenant: %s", f[i].path, strerror(-rc));
 		return 1;
 	}
-	needed(f, n, i, need);
+	needed(f, n, i, need, queue);
 	install_needed(st, tenant, f, n, need, max);
 	struct install_opts o = { tenant, f[i].path, NULL, max, 0, 0 };
 	rc = install_artifact(st, f[i].data, f[i].len, &o, &r);
@@ -128,11 +124,13 @@ int ctl_validate(int argc, char **argv)
 	size_t max = ARTIFACT_DEFAULT_MAX, n = 0;
 	struct file *f = calloc((size_t)argc, sizeof(*f));
 	char *need = calloc((size_t)argc, 1);
+	size_t *queue = calloc((size_t)argc, sizeof(*queue));
 	char err[256] = "out of memory";
 	int bad = 0;
-	if (!f || !need) {
+	if (!f || !need || !queue) {
 		free(f);
 		free(need);
+		free(queue);
 		return CTL_FAIL;
 	}
 	for (int i = 1; i < argc; i++) {
@@ -147,6 +145,7 @@ int ctl_validate(int argc, char **argv)
 		ctl_err("usage: osfsctl validate [--max-artifact BYTES] FILE...");
 		free(f);
 		free(need);
+		free(queue);
 		return CTL_USAGE;
 	}
 	struct store *st = NULL;
@@ -168,7 +167,7 @@ int ctl_validate(int argc, char **argv)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (f[i].readable)
-			bad |= check_one(st, f, n, i, need, max);
+			bad |= check_one(st, f, n, i, need, queue, max);
 	}
 out:
 	for (size_t i = 0; i < n; i++) {
@@ -178,6 +177,7 @@ out:
 	}
 	free(f);
 	free(need);
+	free(queue);
 	store_close(st);
 	return bad ? CTL_FAIL : CTL_OK;
 }

@@ -9,7 +9,13 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 DEST=$WORK/dest
 P=/opt/x
 
-out=$(make -s -C "$TOP" install PREFIX=$P DESTDIR="$DEST" OSFS="$OSFS" OSFSCTL="$OSFSCTL" 2>&1); rc=$?
+# The binaries under test are installed: those of build/ or, under SAN,
+# of build-san/ (BUILD and SAN as that build had them, so nothing is rebuilt).
+bdir=$(dirname "$OSFS")
+san=SAN=0
+[ "$(basename "$bdir")" = build-san ] && san=SAN=1
+case $bdir in "$TOP"/*) bdir=${bdir#"$TOP"/} ;; esac
+out=$(make -s -C "$TOP" install PREFIX=$P DESTDIR="$DEST" BUILD="$bdir" $san 2>&1); rc=$?
 equal "make install PREFIX=$P DESTDIR=... exits 0" "0" "$rc"
 [ "$rc" -eq 0 ] || echo "$out" | tail -5
 
@@ -48,7 +54,7 @@ for o in $("$OSFS" --help | sed -n 's/^ *-o \([a-z_]*\)=.*/\1/p'); do
 	check "osfs(8) documents -o $o" sh -c "MANWIDTH=200 man -l '$DEST$P/share/man/man8/osfs.8' 2>/dev/null | grep -q -- '-o $o='"
 done
 
-out=$(make -s -C "$TOP" uninstall PREFIX=$P DESTDIR="$DEST" 2>&1)
+out=$(make -s -C "$TOP" uninstall PREFIX=$P DESTDIR="$DEST" BUILD="$bdir" $san 2>&1)
 equal "make uninstall leaves no file behind" "" "$(find "$DEST" -type f -o -type l)"
 
 # tools/deps.sh: one list of the Debian packages, for .ci/run, demo.sh and make deps.
