@@ -122,6 +122,56 @@ static int stored_name(struct osfs *fs, struct tree_node dir, const char *name, 
 	return rc == 0;
 }
 
+/* rename install/<id>.json to a temporary name: what an editor does to
+ * keep a backup (vim's <id>.json~, emacs's) before it writes <id>.json
+ * anew.  Only rm uninstalls: the package stays installed and <id>.json
+ * stays, and newname becomes a pending upload holding a copy of its bytes
+ * (renamed back, it re-installs them: a no-op). */
+static int copy_installed(struct osfs *fs, struct tree_node dir, const char *name, const char *newname,
+			  unsigned flags, uint64_t held)
+{
+	struct tree_attr a;
+	char tenant[64];
+	int64_t scope = (int64_t)dir.id;
+	struct upload *other = uploads_find(&fs->uploads, scope, newname);
+	uploads_put(&fs->uploads, other);
+	if (other && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	int rc = tenant_name(fs, scope, tenant, sizeof(tenant));
+	struct upload *up = NULL;
+	struct db *db = rc == 0 ? store_acquire(fs->store) : NULL;
+	if (rc == 0 && !db)
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = tree_lookup(db, dir, name, &a);
+	if (rc == 0 && !(up = uploads_new(&fs->uploads, scope, tenant, NULL, a.mode, a.uid, a.gid)))
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = tree_read(db, a.node, &up->data);
+	store_release(db);
+	if (rc == 0)
+		rc = uploads_charge(&fs->uploads, 0, up->data.len, fs->max_artifact * 4);
+	else if (up)
+		up->data.len = 0; /* not charged: nothing to give back */
+	if (rc == 0) {
+		up->mtime = a.mtime;
+		rc = uploads_rename(&fs->uploads, up, newname);
+	} else if (up) {
+		up->data.len = 0;
+	}
+	uploads_put(&fs->uploads, up);
+	if (rc == 0) {
+		/* The kernel moved its entry of <id>.json to newname: newname
+		 * is the upload, and <id>.json is still there. */
+		struct changes c = CHANGES_INIT;
+		changes_entry(&c, dir, newname);
+		changes_entry(&c, dir, name);
+		inval_changes(&fs->inval, &c, held);
+		changes_free(&c);
+	}
+	return rc;
+}
+
 /* A rename within install/ or catalog/ (scope): the last step of rsync
  * and of editors' saves. */
 static int rename_upload(struct osfs *fs, struct tree_node dir, int64_t scope, const char *name, const char *newname,
@@ -129,8 +179,12 @@ static int rename_upload(struct osfs *fs, struct tree_node dir, int64_t scope, c
 {
 	char pkg[NAME_MAX_ID + 8];
 	struct upload *up = uploads_find(&fs->uploads, scope, name);
-	if (!up)
-		return stored_name(fs, dir, name, pkg, sizeof(pkg)) ? -EACCES : -ENOENT;
+	if (!up) {
+		int stored = stored_name(fs, dir, name, pkg, sizeof(pkg));
+		if (stored == 1 && !uploads_final_name(newname))
+			return copy_installed(fs, dir, name, newname, flags, held);
+		return stored ? -EACCES : -ENOENT;
+	}
 	int exists = stored_name(fs, dir, newname, pkg, sizeof(pkg));
 	struct upload *other = uploads_find(&fs->uploads, scope, newname);
 	if (other)
@@ -140,8 +194,8 @@ static int rename_upload(struct osfs *fs, struct tree_node dir, int64_t scope, c
 		rc = -EISDIR; /* catalog/<pkg> is a folder */
 	} else if ((flags & RENAME_NOREPLACE) && (exists || (other && other != up))) {
 		rc = -EEXIST;
-	} else if (newname[0] == '.') {
-		rc = uploads_rename(&fs->uploads, up, newname);
+	} else if (!uploads_final_name(newname)) {
+		rc = uploads_rename(&fs->uploads, up, newname); /* still temporary */
 	} else {
 		/* Renamed to its final name: install it.  Over an installed
 		 * <id>.json, the bytes must be that package. */

@@ -18,6 +18,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/install.h"
+#include "fs/attrs.h"
 #include "fs/ino.h"
 #include "store/installs.h"
 #include "store/tenants.h"
@@ -141,6 +142,8 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			rc = -EACCES;
 		else
 			rc = open_staged(fs, n, fi->flags & O_TRUNC, &h->up);
+		if (rc == 0)
+			h->up->replaces = ino;
 		fi->direct_io = 1;
 	} else {
 		rc = open_read(fs, n, h);
@@ -345,8 +348,8 @@ static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
 	pthread_mutex_lock(&up->lock);
 	int dirty = up->dirty, result = up->result;
 	pthread_mutex_unlock(&up->lock);
-	if (listed && name[0] == '.') {
-		fuse_reply_err(req, 0); /* a pending upload: its rename installs it */
+	if (listed && !uploads_final_name(name)) {
+		fuse_reply_err(req, 0); /* a temporary name: its rename installs it */
 		return;
 	}
 	if ((!listed && !up->expect_id) || !dirty) {
@@ -480,12 +483,20 @@ static int setattr_installed(fuse_req_t req, struct tree_node n, const struct st
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	int64_t mode = -1, mtime = -1, ts;
 	if (to_set & ~(FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
-		       FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME))
-		return (to_set & FUSE_SET_ATTR_SIZE) ? -EACCES : -EPERM;
+		       FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME)) {
+		/* Its owner is the tenant's; its size is its package's. */
+		int err = (to_set & FUSE_SET_ATTR_SIZE) ? EACCES : EPERM;
+		fs_attr_refused(out, attr, to_set, ctx->uid, err,
+				err == EACCES ? "its bytes change by writing a new artifact, not by truncate"
+					      : "an installed file is owned by its tenant's owner");
+		return -err;
+	}
 	struct db *db = store_acquire(fs->store);
 	int rc = db ? tree_getattr(db, n, out) : -ENOMEM;
-	if (rc == 0 && ctx->uid != 0 && ctx->uid != out->uid)
+	if (rc == 0 && ctx->uid != 0 && ctx->uid != out->uid) {
+		fs_attr_refused(out, attr, to_set, ctx->uid, EPERM, "only the tenant's owner or root may");
 		rc = -EPERM;
+	}
 	if (to_set & FUSE_SET_ATTR_MODE)
 		mode = attr->st_mode & 07777;
 	if (to_set & FUSE_SET_ATTR_MTIME)
@@ -500,6 +511,71 @@ static int setattr_installed(fuse_req_t req, struct tree_node n, const struct st
 	if (rc == 0)
 		rc = tree_getattr(db, n, out);
 	store_release(db);
+	return rc;
+}
+
+static int setattr_node(fuse_req_t req, struct tree_node n, const struct stat *attr, int to_set,
+			struct tree_attr *a);
+
+/* fchmod() after fsync() of a staged replacement (vim does that): the
+ * kernel names the file by the inode it opened, which the install has
+ * replaced.  The change goes to the replacement if it is still pending,
+ * else to the install file that replaced it. */
+static int setattr_replaced(fuse_req_t req, uint64_t ino, const struct stat *attr, int to_set, struct tree_attr *a)
+{
+	struct osfs *fs = fs_of(req);
+	struct upload *up = uploads_replacing(&fs->uploads, ino);
+	if (!up)
+		return -ENOENT;
+	pthread_mutex_lock(&up->lock);
+	int pending = up->dirty;
+	pthread_mutex_unlock(&up->lock);
+	char name[NAME_MAX_ID + 8];
+	snprintf(name, sizeof(name), "%s.json", up->expect_id);
+	int rc = 0;
+	if (pending) {
+		rc = setattr_upload(fs, up, attr, to_set);
+		fs_upload_attr(up, a);
+	} else {
+		struct db *db = store_acquire_read(fs->store);
+		rc = db ? tree_lookup(db, tree_node(T_INSTDIR, (uint64_t)up->tenant), name, a) : -ENOMEM;
+		store_release(db);
+		if (rc == 0)
+			rc = setattr_node(req, a->node, attr, to_set, a);
+	}
+	uploads_put(&fs->uploads, up);
+	return rc;
+}
+
+/* setattr of a store node.  Values it already has are accepted whatever
+ * the node (cp -a, tar -x and rsync -a set them all, on install/ itself
+ * too); a real change is checked by type, and refused with a log line. */
+static int setattr_node(fuse_req_t req, struct tree_node n, const struct stat *attr, int to_set,
+			struct tree_attr *a)
+{
+	struct osfs *fs = fs_of(req);
+	struct db *db = store_acquire_read(fs->store);
+	int rc = db ? tree_getattr(db, n, a) : -ENOMEM;
+	store_release(db);
+	if (rc == -ENOENT && n.type == T_INSTFILE)
+		return setattr_replaced(req, ino_of(n), attr, to_set, a);
+	if (rc < 0)
+		return rc;
+	int changes = fs_attr_changes(a, attr, to_set);
+	if (!changes)
+		return 0;
+	if (n.type == T_TENANT)
+		return setattr_tenant(req, n, attr, changes, a);
+	if (n.type == T_INSTFILE)
+		return setattr_installed(req, n, attr, changes, a);
+	if (n.type == T_INSTDIR && !(changes & ~(FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+						 FUSE_SET_ATTR_MTIME_NOW)))
+		return 0; /* rsync -a src/ install/ sets the folder's times last: they are
+			   * accepted and kept as the store has them (the time of the
+			   * tenant's last package change), so the copy ends without error. */
+	rc = (changes & FUSE_SET_ATTR_SIZE) ? -EACCES : -EPERM;
+	fs_attr_refused(a, attr, changes, fuse_req_ctx(req)->uid, -rc,
+			rc == -EACCES ? "it is read-only" : "its mode, owner and times come from the store");
 	return rc;
 }
 
@@ -525,20 +601,10 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 		uploads_put(&fs->uploads, up);
 	} else if (fs->readonly) {
 		rc = -EROFS;
-	} else if (n.type == T_TENANT) {
-		rc = setattr_tenant(req, n, attr, to_set, &a);
-	} else if (n.type == T_INSTFILE) {
-		rc = setattr_installed(req, n, attr, to_set, &a);
-	} else if (n.type == T_INSTDIR && !(to_set & ~(FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
-						    FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW))) {
-		/* rsync -a src/ install/ sets the folder's times last: they are
-		 * accepted and kept as the store has them (the time of the
-		 * tenant's last package change), so the copy ends without error. */
-		struct db *db = store_acquire(fs->store);
-		rc = db ? tree_getattr(db, n, &a) : -ENOMEM;
-		store_release(db);
+	} else if (n.type == T_UPLOAD) {
+		rc = -ENOENT;
 	} else {
-		rc = n.type == T_UPLOAD ? -ENOENT : -EACCES;
+		rc = setattr_node(req, n, attr, to_set, &a);
 	}
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
