@@ -11,6 +11,7 @@
 #include "catalog/install.h"
 #include "fs/ino.h"
 #include "store/catalogdb.h"
+#include "store/installs.h"
 #include "store/tenants.h"
 
 #ifndef RENAME_NOREPLACE
@@ -172,6 +173,28 @@ static int copy_installed(struct osfs *fs, struct tree_node dir, const char *nam
 	return rc;
 }
 
+/* rename of an alias (fs/alias.c): as a rename of its install file; to
+ * that file's own name, the alias just goes. */
+static int rename_alias(struct osfs *fs, struct tree_node dir, struct upload *up, const char *newname,
+			unsigned flags, uint64_t held)
+{
+	struct install_row row;
+	char own[NAME_MAX_ID + 8];
+	struct db *db = store_acquire_read(fs->store);
+	int rc = db ? installs_by_id(db, (int64_t)up->alias_of, &row) : -ENOMEM;
+	store_release(db);
+	if (rc < 0)
+		return rc;
+	snprintf(own, sizeof(own), "%s.json", row.pkg);
+	if (strcmp(own, newname) && uploads_final_name(newname))
+		return -EACCES;
+	if (strcmp(own, newname))
+		rc = copy_installed(fs, dir, own, newname, flags, held);
+	if (rc == 0)
+		uploads_rename(&fs->uploads, up, NULL);
+	return rc;
+}
+
 /* A rename within install/ or catalog/ (scope): the last step of rsync
  * and of editors' saves. */
 static int rename_upload(struct osfs *fs, struct tree_node dir, int64_t scope, const char *name, const char *newname,
@@ -184,6 +207,11 @@ static int rename_upload(struct osfs *fs, struct tree_node dir, int64_t scope, c
 		if (stored == 1 && !uploads_final_name(newname))
 			return copy_installed(fs, dir, name, newname, flags, held);
 		return stored ? -EACCES : -ENOENT;
+	}
+	if (up->alias_of) {
+		int rc = rename_alias(fs, dir, up, newname, flags, held);
+		uploads_put(&fs->uploads, up);
+		return rc;
 	}
 	int exists = stored_name(fs, dir, newname, pkg, sizeof(pkg));
 	struct upload *other = uploads_find(&fs->uploads, scope, newname);

@@ -18,6 +18,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/install.h"
+#include "fs/alias.h"
 #include "fs/attrs.h"
 #include "fs/ino.h"
 #include "store/installs.h"
@@ -54,9 +55,12 @@ static int open_staged(struct osfs *fs, struct tree_node n, int trunc, struct up
 	int rc = db ? installs_by_id(db, (int64_t)n.id, &row) : -ENOMEM;
 	if (rc == 0)
 		rc = tenants_get(db, row.tenant, &t);
+	struct tree_attr cur;
+	if (rc == 0)
+		rc = tree_getattr(db, n, &cur); /* new bytes keep the file's mode, as on any file */
 	struct upload *up = NULL;
 	if (rc == 0) {
-		up = uploads_new(&fs->uploads, t.id, t.name, NULL, 0644, t.uid, t.gid);
+		up = uploads_new(&fs->uploads, t.id, t.name, NULL, cur.mode, t.uid, t.gid);
 		if (!up || !(up->expect_id = strdup(row.pkg)))
 			rc = -ENOMEM;
 	}
@@ -132,7 +136,9 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	if (n.type == T_UPLOAD) {
+	if ((rc = fs_alias_open(fs, &n, fi->flags)) < 0) {
+		/* an alias that could not become a pending upload again */
+	} else if (n.type == T_UPLOAD) {
 		rc = open_upload(fs, n, fi->flags, &h->up);
 		fi->direct_io = 1;
 	} else if (write) {
@@ -150,7 +156,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		/* Same inode, same bytes: the kernel's pages stay valid (every
 		 * change invalidates them).  A file opened for reading has
 		 * nothing to flush: its close() costs no round trip. */
-		fi->keep_cache = n.type != T_LOG;
+		fi->keep_cache = n.type != T_LOG && ino_node(ino).type != T_UPLOAD;
 		fi->noflush = 1;
 	}
 	if (rc < 0) {
@@ -330,8 +336,10 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	free(up->error);
 	up->error = rc < 0 ? report_text(&r) : NULL;
 	pthread_mutex_unlock(&up->lock);
-	if (name && rc == 0)
+	if (name && rc == 0) {
 		uploads_rename(&fs->uploads, up, NULL);
+		fs_alias_add(fs, up, target, r.label); /* for rsync's next run */
+	}
 	changes_node(&r.changes, up->tenant ? tree_node(T_INSTDIR, (uint64_t)up->tenant) : tree_node(T_FIXED, TREE_CATALOG),
 		     0);
 	inval_changes(&fs->inval, &r.changes, held);
@@ -514,37 +522,37 @@ static int setattr_installed(fuse_req_t req, struct tree_node n, const struct st
 	return rc;
 }
 
-static int setattr_node(fuse_req_t req, struct tree_node n, const struct stat *attr, int to_set,
-			struct tree_attr *a);
-
-/* fchmod() after fsync() of a staged replacement (vim does that): the
- * kernel names the file by the inode it opened, which the install has
- * replaced.  The change goes to the replacement if it is still pending,
- * else to the install file that replaced it. */
-static int setattr_replaced(fuse_req_t req, uint64_t ino, const struct stat *attr, int to_set, struct tree_attr *a)
+/* A setattr of an install file that a staged replacement was opened
+ * through: cp -a and tar set the mode and times of what they write after
+ * writing it, by the inode they opened.  While the replacement is pending
+ * they are its (they take effect with it, or not at all); once it is
+ * installed (vim fchmod()s after fsync()), that inode is gone and they go
+ * to the install file holding the package now.  Returns 1 if the request
+ * was answered here, else 0 with *n the node to change. */
+static int setattr_staged(struct osfs *fs, struct tree_node *n, const struct stat *attr, int to_set,
+			  struct tree_attr *a, int *rc)
 {
-	struct osfs *fs = fs_of(req);
-	struct upload *up = uploads_replacing(&fs->uploads, ino);
+	struct upload *up = uploads_replacing(&fs->uploads, ino_of(*n));
 	if (!up)
-		return -ENOENT;
+		return 0;
 	pthread_mutex_lock(&up->lock);
 	int pending = up->dirty;
 	pthread_mutex_unlock(&up->lock);
 	char name[NAME_MAX_ID + 8];
 	snprintf(name, sizeof(name), "%s.json", up->expect_id);
-	int rc = 0;
+	int64_t tenant = up->tenant;
 	if (pending) {
-		rc = setattr_upload(fs, up, attr, to_set);
+		*rc = setattr_upload(fs, up, attr, to_set);
 		fs_upload_attr(up, a);
-	} else {
-		struct db *db = store_acquire_read(fs->store);
-		rc = db ? tree_lookup(db, tree_node(T_INSTDIR, (uint64_t)up->tenant), name, a) : -ENOMEM;
-		store_release(db);
-		if (rc == 0)
-			rc = setattr_node(req, a->node, attr, to_set, a);
 	}
 	uploads_put(&fs->uploads, up);
-	return rc;
+	if (pending)
+		return 1;
+	struct db *db = store_acquire_read(fs->store);
+	if (db && tree_lookup(db, tree_node(T_INSTDIR, (uint64_t)tenant), name, a) == 0)
+		*n = a->node;
+	store_release(db);
+	return 0;
 }
 
 /* setattr of a store node.  Values it already has are accepted whatever
@@ -554,11 +562,12 @@ static int setattr_node(fuse_req_t req, struct tree_node n, const struct stat *a
 			struct tree_attr *a)
 {
 	struct osfs *fs = fs_of(req);
+	int rc = 0;
+	if (n.type == T_INSTFILE && setattr_staged(fs, &n, attr, to_set, a, &rc))
+		return rc;
 	struct db *db = store_acquire_read(fs->store);
-	int rc = db ? tree_getattr(db, n, a) : -ENOMEM;
+	rc = db ? tree_getattr(db, n, a) : -ENOMEM;
 	store_release(db);
-	if (rc == -ENOENT && n.type == T_INSTFILE)
-		return setattr_replaced(req, ino_of(n), attr, to_set, a);
 	if (rc < 0)
 		return rc;
 	int changes = fs_attr_changes(a, attr, to_set);
@@ -593,6 +602,11 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 		uploads_ref(&fs->uploads, up);
 	} else if (n.type == T_UPLOAD) {
 		up = uploads_get(&fs->uploads, n.id);
+		if (up && up->alias_of) {
+			n = tree_node(T_INSTFILE, up->alias_of); /* an alias: its install file's */
+			uploads_put(&fs->uploads, up);
+			up = NULL;
+		}
 	}
 	handles_put(&fs->open, h);
 	if (up) {

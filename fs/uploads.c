@@ -170,7 +170,7 @@ void uploads_each(struct uploads *u, int64_t tenant, uint64_t after, int (*fn)(v
 {
 	pthread_mutex_lock(&u->lock);
 	for (struct upload *up = u->head; up; up = up->next)
-		if (up->tenant == tenant && up->name && up->id > after && fn(ctx, up))
+		if (up->tenant == tenant && up->name && !up->alias_of && up->id > after && fn(ctx, up))
 			break;
 	pthread_mutex_unlock(&u->lock);
 }

@@ -29,6 +29,7 @@ struct upload {
 	char *name;             /* listed in install/ under this name, or NULL */
 	char *expect_id;        /* staged replacement of install/<expect_id>.json */
 	uint64_t replaces;      /* ... opened through this inode number */
+	uint64_t alias_of;      /* a hidden second name of this install file (fs/alias.c) */
 	pthread_mutex_t lock;   /* everything below */
 	struct buf data;
 	mode_t mode;
@@ -75,7 +76,7 @@ int uploads_name(struct uploads *u, struct upload *up, char *out, size_t len);
 int uploads_rename(struct uploads *u, struct upload *up, const char *name);
 
 /* Calls fn for each listed upload of tenant whose id is above after, in id
- * order, until fn returns non-zero. */
+ * order, until fn returns non-zero.  Aliases are not listed. */
 void uploads_each(struct uploads *u, int64_t tenant, uint64_t after,
 		  int (*fn)(void *ctx, struct upload *up), void *ctx);
 
