@@ -4,7 +4,8 @@
  * `rsync -a dist/objectstack.json install/` installs the package as
  * install/<id>.json; the second run looks for install/objectstack.json to
  * compare size and mtime, and without it would send the file again.  So
- * the name stays, as a hidden upload (no readdir lists it: ls shows
+ * the name a rename installed under (rsync's way; a file closed under its
+ * name leaves no alias: cp's next run writes anyway) stays, as a hidden upload (no readdir lists it: ls shows
  * <id>.json alone) whose attributes and bytes are those of the install it
  * made, for as long as that install is the package's current one (an
  * upgrade, a removal or even a re-install under another name ends it).

@@ -5,7 +5,7 @@
 
 #include "fs/fs.h"
 
-/* After up, listed as name, installed the package of label ("<id>@<v>"):
+/* After up, renamed to name, installed the package of label ("<id>@<v>"):
  * keeps name as an alias of install/<id>.json (nothing if name is that). */
 void fs_alias_add(struct osfs *fs, struct upload *up, const char *name, const char *label);
 

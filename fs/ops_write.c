@@ -338,7 +338,8 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	pthread_mutex_unlock(&up->lock);
 	if (name && rc == 0) {
 		uploads_rename(&fs->uploads, up, NULL);
-		fs_alias_add(fs, up, target, r.label); /* for rsync's next run */
+		if (strcmp(target, name))
+			fs_alias_add(fs, up, target, r.label); /* renamed, as rsync does: for its next run */
 	}
 	changes_node(&r.changes, up->tenant ? tree_node(T_INSTDIR, (uint64_t)up->tenant) : tree_node(T_FIXED, TREE_CATALOG),
 		     0);

@@ -62,7 +62,11 @@ check "rsync -a of the real artifacts exits 0" rsync -a "$REAL/" "$MNT/tenants/r
 for tool in cp tar rsync; do
 	I=$MNT/tenants/real-$tool/install
 	equal "$tool: install/ lists them by id" "com.example.crm.json com.example.showcase.json com.example.todo.json" "$(ls -A "$I" | tr '\n' ' ' | sed 's/ $//')"
+	# cp and tar leave no trace of the names they wrote: rsync sends
+	# those once (unchanged re-installs), then finds the names it wrote.
+	[ "$tool" != rsync ] && check "real artifacts, $tool: rsync -a over them exits 0" rsync -a "$REAL/" "$I/"
 	nothing_to_send "real artifacts, $tool" "$REAL/" "$I/"
+	equal "$tool: install/ still lists them by id only" "com.example.crm.json com.example.showcase.json com.example.todo.json" "$(ls -A "$I" | tr '\n' ' ' | sed 's/ $//')"
 done
 
 # 6. The README's example, twice.
