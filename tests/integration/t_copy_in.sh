@@ -110,4 +110,30 @@ log_has "$WORK/osfs.err" "an installed file is owned by its tenant's owner" "the
 fails_with EPERM "chmod of install/ itself" chmod 0700 "$T/install"
 fails_with EPERM "touch of the log" touch -c -d '2020-01-01' "$T/log"
 equal "nothing changed" "444 0 644 0 755" "$(stat -c %a "$T/objects/crm_account.json") $(stat -c %u "$T/packages/com.acme.crm@1.0.0/manifest.json") $(stat -c %a "$I") $(stat -c %u "$I") $(stat -c %a "$T/install")"
+
+# The same as the tenant's owner, not root: cp -a and tar -x set the
+# owner and group they already have (cp -a, as root, did too above).
+if [ "$(id -u)" -eq 0 ]; then
+	U=osfs-copy-$$
+	useradd -M -U -s /bin/sh "$U" || { echo "FATAL: useradd"; exit 1; }
+	trap 'userdel -r "$U" 2>/dev/null; cleanup' EXIT
+	as() { runuser -u "$U" -- "$@"; }
+	remount_osfs -o allow_other,default_permissions
+	chmod 0755 "$WORK"
+	UDIR=$WORK/udir
+	mkdir -m 0755 "$UDIR" && cp -p "$DIR"/* "$UDIR/" && chown -R "$U:$U" "$UDIR"
+	tar -C "$UDIR" --sort=name -cf "$WORK/u.tar" . && chmod 0644 "$WORK/u.tar"
+	for tool in cp tar rsync; do as mkdir "$MNT/tenants/u-$tool"; done
+	check "$U: cp -a DIR/. install/ exits 0" as cp -a "$UDIR/." "$MNT/tenants/u-cp/install/"
+	check "$U: tar -x exits 0" as tar -C "$MNT/tenants/u-tar/install" -xf "$WORK/u.tar"
+	check "$U: rsync -a exits 0" as rsync -a "$UDIR/" "$MNT/tenants/u-rsync/install/"
+	for tool in cp tar rsync; do
+		I=$MNT/tenants/u-$tool/install
+		equal "$U, $tool: modes, owners and mtimes are DIR's" "$(cd "$UDIR" && stat -c '%n %a %U %G %Y' *)" "$(cd "$I" && stat -c '%n %a %U %G %Y' *)"
+		out=$(as rsync -a --itemize-changes --stats "$UDIR/" "$I/" 2>&1)
+		equal "$U, $tool: a second rsync -a transfers no file" "0" "$(printf '%s\n' "$out" | sed -n 's/^Number of regular files transferred: //p')"
+	done
+	check "$U: cp -a again over the installed files exits 0" as cp -a "$UDIR/." "$MNT/tenants/u-cp/install/"
+	fails_with EPERM "$U: chown of install/<id>.json to root" as chown root "$MNT/tenants/u-cp/install/com.acme.crm.json"
+fi
 finish
