@@ -152,13 +152,11 @@ static int copy_installed(struct osfs *fs, struct tree_node dir, const char *nam
 	store_release(db);
 	if (rc == 0)
 		rc = uploads_charge(&fs->uploads, 0, up->data.len, fs->max_artifact * 4);
-	else if (up)
-		up->data.len = 0; /* not charged: nothing to give back */
 	if (rc == 0) {
 		up->mtime = a.mtime;
-		rc = uploads_rename(&fs->uploads, up, newname);
+		rc = uploads_rename(&fs->uploads, up, newname); /* the charge goes with it */
 	} else if (up) {
-		up->data.len = 0;
+		up->data.len = 0; /* not charged: nothing to give back */
 	}
 	uploads_put(&fs->uploads, up);
 	if (rc == 0) {
