@@ -37,6 +37,15 @@ edited "perl -pi" 1.0.2
 check "perl -pi -e downgrading exits 0" perl -pi -e 's/"version": "1.0.2"/"version": "1.0.0"/' "$F"
 edited "perl -pi (downgrade)" 1.0.0
 
+# A backup by renaming the original away: it stays installed meanwhile.
+check "sed -i.bak exits 0" sed -i.bak 's/"version": "1.0.0"/"version": "1.0.9"/' "$F"
+equal "sed -i.bak: the package is now 1.0.9" "com.acme.crm@1.0.9" "$(crm)"
+check "sed -i.bak: its backup holds the version before, pending" grep -q '"version": "1.0.0"' "$F.bak"
+check "rm of the backup" rm "$F.bak"
+check "perl -i.bak -pe exits 0" perl -i.bak -pe 's/"version": "1.0.9"/"version": "1.0.0"/' "$F"
+check "rm of perl's backup" rm "$F.bak"
+edited "sed -i.bak, perl -i.bak" 1.0.0
+
 # vim -es with no vimrc: swap file .<name>.swp, no backup under /tmp
 # ('backupskip' holds /tmp/*, where the test runs).
 check "vim -es :wq exits 0" vim -es -c '%s/"version": "1.0.0"/"version": "1.0.3"/' -c wq "$F"
