@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "fs/alias.h"
 #include "fs/ino.h"
 #include "store/catalogdb.h"
 #include "store/installs.h"
@@ -71,9 +72,9 @@ static int getattr_node(struct osfs *fs, struct tree_node n, struct tree_attr *a
 		struct upload *up = uploads_get(&fs->uploads, n.id);
 		if (!up)
 			return -ENOENT;
-		fs_upload_attr(up, a);
+		int rc = up->alias_of ? fs_alias_attr(fs, NULL, up, a) : (fs_upload_attr(up, a), 0);
 		uploads_put(&fs->uploads, up);
-		return 0;
+		return rc;
 	}
 	struct db *db = store_acquire_read(fs->store);
 	if (!db)
@@ -101,7 +102,7 @@ void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_attr(req, &st, n.type == T_UPLOAD ? 0 : fs->entry_timeout);
 }
 
-static int lookup_upload(struct osfs *fs, struct tree_node dir, const char *name, struct tree_attr *a)
+static int lookup_upload(struct osfs *fs, struct db *db, struct tree_node dir, const char *name, struct tree_attr *a)
 {
 	int64_t scope;
 	if (fs_upload_scope(dir, &scope) < 0)
@@ -109,9 +110,9 @@ static int lookup_upload(struct osfs *fs, struct tree_node dir, const char *name
 	struct upload *up = uploads_find(&fs->uploads, scope, name);
 	if (!up)
 		return -ENOENT;
-	fs_upload_attr(up, a);
+	int rc = up->alias_of ? fs_alias_attr(fs, db, up, a) : (fs_upload_attr(up, a), 0);
 	uploads_put(&fs->uploads, up);
-	return 0;
+	return rc;
 }
 
 void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -127,7 +128,7 @@ void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	int rc = tree_lookup(db, dir, name, &a);
 	if (rc == -ENOENT)
-		rc = lookup_upload(fs, dir, name, &a);
+		rc = lookup_upload(fs, db, dir, name, &a);
 	store_release(db);
 	if (rc == 0 && ino_valid(a.node) < 0)
 		rc = -EOVERFLOW;

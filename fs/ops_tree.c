@@ -12,6 +12,7 @@
 #include "fs/ino.h"
 #include "fs/refuse.h"
 #include "store/catalogdb.h"
+#include "store/installs.h"
 #include "store/tenants.h"
 
 #ifndef RENAME_NOREPLACE
@@ -123,6 +124,76 @@ static int stored_name(struct osfs *fs, struct tree_node dir, const char *name, 
 	return rc == 0;
 }
 
+/* rename install/<id>.json to a temporary name: what an editor does to
+ * keep a backup (vim's <id>.json~, emacs's) before it writes <id>.json
+ * anew.  Only rm uninstalls: the package stays installed and <id>.json
+ * stays, and newname becomes a pending upload holding a copy of its bytes
+ * (renamed back, it re-installs them: a no-op). */
+static int copy_installed(struct osfs *fs, struct tree_node dir, const char *name, const char *newname,
+			  unsigned flags, uint64_t held)
+{
+	struct tree_attr a;
+	char tenant[64];
+	int64_t scope = (int64_t)dir.id;
+	struct upload *other = uploads_find(&fs->uploads, scope, newname);
+	uploads_put(&fs->uploads, other);
+	if (other && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
+	int rc = tenant_name(fs, scope, tenant, sizeof(tenant));
+	struct upload *up = NULL;
+	struct db *db = rc == 0 ? store_acquire(fs->store) : NULL;
+	if (rc == 0 && !db)
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = tree_lookup(db, dir, name, &a);
+	if (rc == 0 && !(up = uploads_new(&fs->uploads, scope, tenant, NULL, a.mode, a.uid, a.gid)))
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = tree_read(db, a.node, &up->data);
+	store_release(db);
+	if (rc == 0)
+		rc = uploads_charge(&fs->uploads, 0, up->data.len, fs->max_artifact * 4);
+	if (rc == 0) {
+		up->mtime = a.mtime;
+		rc = uploads_rename(&fs->uploads, up, newname); /* the charge goes with it */
+	} else if (up) {
+		up->data.len = 0; /* not charged: nothing to give back */
+	}
+	uploads_put(&fs->uploads, up);
+	if (rc == 0) {
+		/* The kernel moved its entry of <id>.json to newname: newname
+		 * is the upload, and <id>.json is still there. */
+		struct changes c = CHANGES_INIT;
+		changes_entry(&c, dir, newname);
+		changes_entry(&c, dir, name);
+		inval_changes(&fs->inval, &c, held);
+		changes_free(&c);
+	}
+	return rc;
+}
+
+/* rename of an alias (fs/alias.c): as a rename of its install file; to
+ * that file's own name, the alias just goes. */
+static int rename_alias(struct osfs *fs, struct tree_node dir, struct upload *up, const char *newname,
+			unsigned flags, uint64_t held)
+{
+	struct install_row row;
+	char own[NAME_MAX_ID + 8];
+	struct db *db = store_acquire_read(fs->store);
+	int rc = db ? installs_by_id(db, (int64_t)up->alias_of, &row) : -ENOMEM;
+	store_release(db);
+	if (rc < 0)
+		return rc;
+	snprintf(own, sizeof(own), "%s.json", row.pkg);
+	if (strcmp(own, newname) && uploads_final_name(newname))
+		return -EACCES;
+	if (strcmp(own, newname))
+		rc = copy_installed(fs, dir, own, newname, flags, held);
+	if (rc == 0)
+		uploads_rename(&fs->uploads, up, NULL);
+	return rc;
+}
+
 /* A rename within install/ or catalog/ (scope): the last step of rsync
  * and of editors' saves. */
 static int rename_upload(struct osfs *fs, struct tree_node dir, int64_t scope, const char *name, const char *newname,
@@ -130,8 +201,17 @@ static int rename_upload(struct osfs *fs, struct tree_node dir, int64_t scope, c
 {
 	char pkg[NAME_MAX_ID + 8];
 	struct upload *up = uploads_find(&fs->uploads, scope, name);
-	if (!up)
-		return stored_name(fs, dir, name, pkg, sizeof(pkg)) ? -EACCES : -ENOENT;
+	if (!up) {
+		int stored = stored_name(fs, dir, name, pkg, sizeof(pkg));
+		if (stored == 1 && !uploads_final_name(newname))
+			return copy_installed(fs, dir, name, newname, flags, held);
+		return stored ? -EACCES : -ENOENT;
+	}
+	if (up->alias_of) {
+		int rc = rename_alias(fs, dir, up, newname, flags, held);
+		uploads_put(&fs->uploads, up);
+		return rc;
+	}
 	int exists = stored_name(fs, dir, newname, pkg, sizeof(pkg));
 	struct upload *other = uploads_find(&fs->uploads, scope, newname);
 	if (other)
@@ -141,8 +221,8 @@ static int rename_upload(struct osfs *fs, struct tree_node dir, int64_t scope, c
 		rc = -EISDIR; /* catalog/<pkg> is a folder */
 	} else if ((flags & RENAME_NOREPLACE) && (exists || (other && other != up))) {
 		rc = -EEXIST;
-	} else if (newname[0] == '.') {
-		rc = uploads_rename(&fs->uploads, up, newname);
+	} else if (!uploads_final_name(newname)) {
+		rc = uploads_rename(&fs->uploads, up, newname); /* still temporary */
 	} else {
 		/* Renamed to its final name: install it.  Over an installed
 		 * <id>.json, the bytes must be that package. */

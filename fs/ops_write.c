@@ -18,6 +18,8 @@
 
 #include "catalog/catalog.h"
 #include "catalog/install.h"
+#include "fs/alias.h"
+#include "fs/attrs.h"
 #include "fs/ino.h"
 #include "fs/refuse.h"
 #include "store/installs.h"
@@ -54,9 +56,12 @@ static int open_staged(struct osfs *fs, struct tree_node n, int trunc, struct up
 	int rc = db ? installs_by_id(db, (int64_t)n.id, &row) : -ENOMEM;
 	if (rc == 0)
 		rc = tenants_get(db, row.tenant, &t);
+	struct tree_attr cur;
+	if (rc == 0)
+		rc = tree_getattr(db, n, &cur); /* new bytes keep the file's mode, as on any file */
 	struct upload *up = NULL;
 	if (rc == 0) {
-		up = uploads_new(&fs->uploads, t.id, t.name, NULL, 0644, t.uid, t.gid);
+		up = uploads_new(&fs->uploads, t.id, t.name, NULL, cur.mode, t.uid, t.gid);
 		if (!up || !(up->expect_id = strdup(row.pkg)))
 			rc = -ENOMEM;
 	}
@@ -132,7 +137,9 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	if (n.type == T_UPLOAD) {
+	if ((rc = fs_alias_open(fs, &n, fi->flags)) < 0) {
+		/* an alias that could not become a pending upload again */
+	} else if (n.type == T_UPLOAD) {
 		rc = open_upload(fs, n, fi->flags, &h->up);
 		fi->direct_io = 1;
 	} else if (write) {
@@ -142,13 +149,15 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			rc = (fs_refuse(fs, n, NULL, "write", EACCES, NULL), -EACCES);
 		else
 			rc = open_staged(fs, n, fi->flags & O_TRUNC, &h->up);
+		if (rc == 0)
+			h->up->replaces = ino;
 		fi->direct_io = 1;
 	} else {
 		rc = open_read(fs, n, h);
 		/* Same inode, same bytes: the kernel's pages stay valid (every
 		 * change invalidates them).  A file opened for reading has
 		 * nothing to flush: its close() costs no round trip. */
-		fi->keep_cache = n.type != T_LOG;
+		fi->keep_cache = n.type != T_LOG && ino_node(ino).type != T_UPLOAD;
 		fi->noflush = 1;
 	}
 	if (rc < 0) {
@@ -330,8 +339,11 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	free(up->error);
 	up->error = rc < 0 ? report_text(&r) : NULL;
 	pthread_mutex_unlock(&up->lock);
-	if (name && rc == 0)
+	if (name && rc == 0) {
 		uploads_rename(&fs->uploads, up, NULL);
+		if (strcmp(target, name))
+			fs_alias_add(fs, up, target, r.label); /* renamed, as rsync does: for its next run */
+	}
 	changes_node(&r.changes, up->tenant ? tree_node(T_INSTDIR, (uint64_t)up->tenant) : tree_node(T_FIXED, TREE_CATALOG),
 		     0);
 	inval_changes(&fs->inval, &r.changes, held);
@@ -348,8 +360,8 @@ static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
 	pthread_mutex_lock(&up->lock);
 	int dirty = up->dirty, result = up->result;
 	pthread_mutex_unlock(&up->lock);
-	if (listed && name[0] == '.') {
-		fuse_reply_err(req, 0); /* a pending upload: its rename installs it */
+	if (listed && !uploads_final_name(name)) {
+		fuse_reply_err(req, 0); /* a temporary name: its rename installs it */
 		return;
 	}
 	if ((!listed && !up->expect_id) || !dirty) {
@@ -483,12 +495,20 @@ static int setattr_installed(fuse_req_t req, struct tree_node n, const struct st
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	int64_t mode = -1, mtime = -1, ts;
 	if (to_set & ~(FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
-		       FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME))
-		return (to_set & FUSE_SET_ATTR_SIZE) ? -EACCES : -EPERM;
+		       FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME)) {
+		/* Its owner is the tenant's; its size is its package's. */
+		int err = (to_set & FUSE_SET_ATTR_SIZE) ? EACCES : EPERM;
+		fs_attr_refused(out, attr, to_set, ctx->uid, err,
+				err == EACCES ? "its bytes change by writing a new artifact, not by truncate"
+					      : "an installed file is owned by its tenant's owner");
+		return -err;
+	}
 	struct db *db = store_acquire(fs->store);
 	int rc = db ? tree_getattr(db, n, out) : -ENOMEM;
-	if (rc == 0 && ctx->uid != 0 && ctx->uid != out->uid)
+	if (rc == 0 && ctx->uid != 0 && ctx->uid != out->uid) {
+		fs_attr_refused(out, attr, to_set, ctx->uid, EPERM, "only the tenant's owner or root may");
 		rc = -EPERM;
+	}
 	if (to_set & FUSE_SET_ATTR_MODE)
 		mode = attr->st_mode & 07777;
 	if (to_set & FUSE_SET_ATTR_MTIME)
@@ -506,6 +526,72 @@ static int setattr_installed(fuse_req_t req, struct tree_node n, const struct st
 	return rc;
 }
 
+/* A setattr of an install file that a staged replacement was opened
+ * through: cp -a and tar set the mode and times of what they write after
+ * writing it, by the inode they opened.  While the replacement is pending
+ * they are its (they take effect with it, or not at all); once it is
+ * installed (vim fchmod()s after fsync()), that inode is gone and they go
+ * to the install file holding the package now.  Returns 1 if the request
+ * was answered here, else 0 with *n the node to change. */
+static int setattr_staged(struct osfs *fs, struct tree_node *n, const struct stat *attr, int to_set,
+			  struct tree_attr *a, int *rc)
+{
+	struct upload *up = uploads_replacing(&fs->uploads, ino_of(*n));
+	if (!up)
+		return 0;
+	pthread_mutex_lock(&up->lock);
+	int pending = up->dirty;
+	pthread_mutex_unlock(&up->lock);
+	char name[NAME_MAX_ID + 8];
+	snprintf(name, sizeof(name), "%s.json", up->expect_id);
+	int64_t tenant = up->tenant;
+	if (pending) {
+		*rc = setattr_upload(fs, up, attr, to_set);
+		fs_upload_attr(up, a);
+	}
+	uploads_put(&fs->uploads, up);
+	if (pending)
+		return 1;
+	struct db *db = store_acquire_read(fs->store);
+	if (db && tree_lookup(db, tree_node(T_INSTDIR, (uint64_t)tenant), name, a) == 0)
+		*n = a->node;
+	store_release(db);
+	return 0;
+}
+
+/* setattr of a store node.  Values it already has are accepted whatever
+ * the node (cp -a, tar -x and rsync -a set them all, on install/ itself
+ * too); a real change is checked by type, and refused with a log line. */
+static int setattr_node(fuse_req_t req, struct tree_node n, const struct stat *attr, int to_set,
+			struct tree_attr *a)
+{
+	struct osfs *fs = fs_of(req);
+	int rc = 0;
+	if (n.type == T_INSTFILE && setattr_staged(fs, &n, attr, to_set, a, &rc))
+		return rc;
+	struct db *db = store_acquire_read(fs->store);
+	rc = db ? tree_getattr(db, n, a) : -ENOMEM;
+	store_release(db);
+	if (rc < 0)
+		return rc;
+	int changes = fs_attr_changes(a, attr, to_set);
+	if (!changes)
+		return 0;
+	if (n.type == T_TENANT)
+		return setattr_tenant(req, n, attr, changes, a);
+	if (n.type == T_INSTFILE)
+		return setattr_installed(req, n, attr, changes, a);
+	if (n.type == T_INSTDIR && !(changes & ~(FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+						 FUSE_SET_ATTR_MTIME_NOW)))
+		return 0; /* rsync -a src/ install/ sets the folder's times last: they are
+			   * accepted and kept as the store has them (the time of the
+			   * tenant's last package change), so the copy ends without error. */
+	rc = (changes & FUSE_SET_ATTR_SIZE) ? -EACCES : -EPERM;
+	fs_attr_refused(a, attr, changes, fuse_req_ctx(req)->uid, -rc,
+			rc == -EACCES ? "it is read-only" : "its mode, owner and times come from the store");
+	return rc;
+}
+
 void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
 {
 	struct osfs *fs = fs_of(req);
@@ -520,6 +606,11 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 		uploads_ref(&fs->uploads, up);
 	} else if (n.type == T_UPLOAD) {
 		up = uploads_get(&fs->uploads, n.id);
+		if (up && up->alias_of) {
+			n = tree_node(T_INSTFILE, up->alias_of); /* an alias: its install file's */
+			uploads_put(&fs->uploads, up);
+			up = NULL;
+		}
 	}
 	handles_put(&fs->open, h);
 	if (up) {
@@ -528,22 +619,10 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 		uploads_put(&fs->uploads, up);
 	} else if (fs->readonly) {
 		rc = -EROFS;
-	} else if (n.type == T_TENANT) {
-		rc = setattr_tenant(req, n, attr, to_set, &a);
-	} else if (n.type == T_INSTFILE) {
-		rc = setattr_installed(req, n, attr, to_set, &a);
-	} else if (n.type == T_INSTDIR && !(to_set & ~(FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
-						    FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW))) {
-		/* rsync -a src/ install/ sets the folder's times last: they are
-		 * accepted and kept as the store has them (the time of the
-		 * tenant's last package change), so the copy ends without error. */
-		struct db *db = store_acquire(fs->store);
-		rc = db ? tree_getattr(db, n, &a) : -ENOMEM;
-		store_release(db);
+	} else if (n.type == T_UPLOAD) {
+		rc = -ENOENT;
 	} else {
-		rc = n.type == T_UPLOAD ? -ENOENT : -EACCES;
-		if (rc == -EACCES)
-			fs_refuse(fs, n, NULL, "change the attributes of", EACCES, NULL);
+		rc = setattr_node(req, n, attr, to_set, &a);
 	}
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);

@@ -86,6 +86,18 @@ struct upload *uploads_get(struct uploads *u, uint64_t id)
 	return up;
 }
 
+struct upload *uploads_replacing(struct uploads *u, uint64_t ino)
+{
+	pthread_mutex_lock(&u->lock);
+	struct upload *up = u->head;
+	while (up && !(up->expect_id && up->replaces == ino))
+		up = up->next;
+	if (up)
+		up->refs++;
+	pthread_mutex_unlock(&u->lock);
+	return up;
+}
+
 void uploads_ref(struct uploads *u, struct upload *up)
 {
 	pthread_mutex_lock(&u->lock);
@@ -158,7 +170,7 @@ void uploads_each(struct uploads *u, int64_t tenant, uint64_t after, int (*fn)(v
 {
 	pthread_mutex_lock(&u->lock);
 	for (struct upload *up = u->head; up; up = up->next)
-		if (up->tenant == tenant && up->name && up->id > after && fn(ctx, up))
+		if (up->tenant == tenant && up->name && !up->alias_of && up->id > after && fn(ctx, up))
 			break;
 	pthread_mutex_unlock(&u->lock);
 }
@@ -174,4 +186,10 @@ int uploads_charge(struct uploads *u, size_t old_len, size_t new_len, size_t lim
 		u->bytes = total;
 	pthread_mutex_unlock(&u->bytes_lock);
 	return rc;
+}
+
+int uploads_final_name(const char *name)
+{
+	size_t n = strlen(name);
+	return name[0] != '.' && n > 5 && !strcmp(name + n - 5, ".json");
 }

@@ -1,8 +1,8 @@
 /* uploads: files being written into install/ that are not installed yet.
  *
  * A file created in install/ lives here, in memory, until it is installed
- * (on close, or on rename for names starting with '.'), unlinked, or the
- * daemon stops.  Opening an installed <id>.json for writing makes a staged
+ * (on close for a final name, see uploads_final_name(), on rename for any
+ * other), unlinked, or the daemon stops.  Opening an installed <id>.json for writing makes a staged
  * replacement here too, which shows in no listing: the installed package
  * is untouched until the new bytes pass every check.
  *
@@ -28,6 +28,8 @@ struct upload {
 	char tenant_name[64];
 	char *name;             /* listed in install/ under this name, or NULL */
 	char *expect_id;        /* staged replacement of install/<expect_id>.json */
+	uint64_t replaces;      /* ... opened through this inode number */
+	uint64_t alias_of;      /* a hidden second name of this install file (fs/alias.c) */
 	pthread_mutex_t lock;   /* everything below */
 	struct buf data;
 	mode_t mode;
@@ -60,6 +62,9 @@ struct upload *uploads_new(struct uploads *u, int64_t tenant, const char *tenant
  * with a reference, or NULL. */
 struct upload *uploads_find(struct uploads *u, int64_t tenant, const char *name);
 struct upload *uploads_get(struct uploads *u, uint64_t id);
+/* The staged replacement opened through inode number ino, with a
+ * reference, or NULL. */
+struct upload *uploads_replacing(struct uploads *u, uint64_t ino);
 void uploads_ref(struct uploads *u, struct upload *up);
 void uploads_put(struct uploads *u, struct upload *up);
 
@@ -71,9 +76,16 @@ int uploads_name(struct uploads *u, struct upload *up, char *out, size_t len);
 int uploads_rename(struct uploads *u, struct upload *up, const char *name);
 
 /* Calls fn for each listed upload of tenant whose id is above after, in id
- * order, until fn returns non-zero. */
+ * order, until fn returns non-zero.  Aliases are not listed. */
 void uploads_each(struct uploads *u, int64_t tenant, uint64_t after,
 		  int (*fn)(void *ctx, struct upload *up), void *ctx);
+
+/* Does a file of this name install when it is closed (or renamed to it)?
+ * Only names ending in ".json" that do not start with '.': any other name
+ * is a temporary one (rsync's .name.XXXXXX, sed's sedXXXXXX, perl's,
+ * vim's 4913 and name~, mkstemp's) and stays a pending upload until it is
+ * renamed to such a name, removed, or the daemon stops (docs/tree.md). */
+int uploads_final_name(const char *name);
 
 /* Account for a change of size of an upload's data; -ENOSPC if all
  * uploads together would exceed the limit. */

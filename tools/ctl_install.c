@@ -41,7 +41,12 @@ static void target_name(const char *data, size_t len, const char *file, char *ou
 	if (a.id)
 		snprintf(out, outlen, "%s.json", a.id);
 	else
-		snprintf(out, outlen, "%.255s", strrchr(file, '/') ? strrchr(file, '/') + 1 : file);
+		snprintf(out, outlen, "%.250s", strrchr(file, '/') ? strrchr(file, '/') + 1 : file);
+	/* Only a name ending in .json installs when renamed to (docs/tree.md):
+	 * bytes that do not parse must still reach the checks, for their errno. */
+	size_t n = strlen(out);
+	if (n <= 5 || strcmp(out + n - 5, ".json"))
+		snprintf(out + n, outlen - n, ".json");
 	artifact_free(&a);
 	diag_free(&d);
 }

@@ -6,7 +6,7 @@
 mount_osfs -o max_artifact=100K
 mkdir "$MNT/tenants/acme"
 T=$MNT/tenants/acme
-A=$WORK/a
+A=$WORK/a.json # only a name ending in .json installs at close (docs/tree.md)
 
 # install_fails ERRNO "what" "log text": cp of $A must fail with ERRNO,
 # the log and stderr must say text, and the tree must not change.

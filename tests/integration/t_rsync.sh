@@ -53,7 +53,14 @@ cp "$ARTIFACTS/acme-helpdesk-0.3.0.json" "$T/install/.x"
 check_not "... and by rename (mv reads EINVAL its own way)" mv "$T/install/.x" "$T/install/com.acme.crm.json"
 rm -f "$T/install/.x"
 
-check_not "an installed file cannot be renamed" mv "$T/install/com.acme.crm.json" "$T/install/.keep"
+# Renaming an installed file away (an editor's backup) copies it: only rm
+# uninstalls (docs/tree.md).
+check "an installed file renamed to a temporary name ..." mv "$T/install/com.acme.crm.json" "$T/install/.keep"
+check "... stays installed" cmp "$T/install/com.acme.crm.json" "$ARTIFACTS/acme-crm-1.1.0.json"
+check "... and the new name holds a copy, pending" cmp "$T/install/.keep" "$ARTIFACTS/acme-crm-1.1.0.json"
+check "which rm removes" rm "$T/install/.keep"
+check "and the package is still there" test -d "$T/packages/com.acme.crm@1.1.0"
+fails_with EACCES "an installed file cannot be renamed to another final name" mv "$T/install/com.acme.crm.json" "$T/install/crm.json"
 mkdir "$MNT/tenants/other"
 cp "$ARTIFACTS/acme-crm-1.0.0.json" "$T/install/.p"
 fails_with EXDEV "a rename into another tenant's install/ is a cross-device move" \
