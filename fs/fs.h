@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "fs/content.h"
 #include "fs/handles.h"
 #include "fs/inval.h"
 #include "fs/refresh.h"
@@ -19,6 +20,7 @@
 struct osfs {
 	struct store *store;
 	struct handles open;   /* open files, by the id the kernel holds */
+	struct contents contents; /* their bytes, one copy per inode */
 	struct fuse_session *se;
 	struct uploads uploads;
 	struct inval inval;

@@ -499,7 +499,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	uploads_init(&fs.uploads);
-	handles_init(&fs.open, &fs.uploads);
+	contents_init(&fs.contents);
+	handles_init(&fs.open, &fs.uploads, &fs.contents);
 	install_echo = fs_echo;
 	int lock = -1;
 	if (prepare(&fs, &o, cmd.mountpoint, &lock) == 0)
@@ -508,6 +509,7 @@ int main(int argc, char **argv)
 		close(lock);
 	store_close(fs.store);
 	handles_destroy(&fs.open);
+	contents_destroy(&fs.contents);
 	uploads_destroy(&fs.uploads);
 out:
 	free(cmd.mountpoint);

@@ -92,12 +92,13 @@ static int open_upload(struct osfs *fs, struct tree_node n, int flags, struct up
 	return 0;
 }
 
-static int read_node(struct osfs *fs, struct tree_node n, struct handle *h)
+/* A store file's attributes and, if b, its bytes. */
+static int read_node(struct osfs *fs, struct tree_node n, struct tree_attr *a, struct buf *b)
 {
 	struct db *db = store_acquire_read(fs->store);
-	int rc = db ? tree_getattr(db, n, &h->attr) : -ENOMEM;
-	if (rc == 0)
-		rc = tree_read(db, n, &h->data);
+	int rc = db ? tree_getattr(db, n, a) : -ENOMEM;
+	if (rc == 0 && b)
+		rc = tree_read(db, n, b);
 	store_release(db);
 	return rc;
 }
@@ -105,9 +106,9 @@ static int read_node(struct osfs *fs, struct tree_node n, struct handle *h)
 /* The bytes of a file, for reading.  A remote catalog entry is downloaded
  * the first time (its size was known from the index, so stat was exact
  * before); a download that fails is EIO, the reason on stderr/syslog. */
-static int open_read(struct osfs *fs, struct tree_node n, struct handle *h)
+static int load_node(struct osfs *fs, struct tree_node n, struct tree_attr *a, struct buf *b)
 {
-	int rc = read_node(fs, n, h);
+	int rc = read_node(fs, n, a, b);
 	if (rc != -EAGAIN || n.type != T_CATFILE)
 		return rc;
 	struct install_report r = INSTALL_REPORT_INIT;
@@ -116,9 +117,35 @@ static int open_read(struct osfs *fs, struct tree_node n, struct handle *h)
 		fs_say("catalog: cannot download %s: %s", r.label[0] ? r.label : "an artifact",
 		       diag_first(&r.diag) ? diag_first(&r.diag) : strerror(-rc));
 	install_report_free(&r);
-	if (rc == 0)
-		rc = read_node(fs, n, h);
+	if (rc == 0) {
+		buf_reset(b);
+		rc = read_node(fs, n, a, b);
+	}
 	return rc == -EAGAIN ? -EIO : rc < 0 && rc != -ENOMEM && rc != -ENOENT ? -EIO : rc;
+}
+
+/* Opens a store file for reading.  Every open of one inode shares one
+ * copy of its bytes (fs/content.h), loaded by the first.  The log is not
+ * copied at all: it grows, and each read is served from the store, so a
+ * reader that keeps it open (tail -f) reads the lines appended since. */
+static int open_read(struct osfs *fs, struct tree_node n, struct handle *h)
+{
+	if (n.type == T_LOG)
+		return read_node(fs, n, &h->attr, NULL);
+	struct content *c;
+	int rc = contents_get(&fs->contents, ino_of(n), &c);
+	if (rc == 1) {
+		struct tree_attr a;
+		struct buf b = BUF_INIT;
+		rc = load_node(fs, n, &a, &b);
+		contents_done(&fs->contents, c, rc, &a, &b);
+		buf_free(&b);
+	}
+	if (rc < 0)
+		return rc;
+	h->content = c;
+	h->attr = c->attr;
+	return 0;
 }
 
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -145,9 +172,12 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	} else {
 		rc = open_read(fs, n, h);
 		/* Same inode, same bytes: the kernel's pages stay valid (every
-		 * change invalidates them).  A file opened for reading has
-		 * nothing to flush: its close() costs no round trip. */
+		 * change invalidates them).  The log grows under its inode: its
+		 * reads bypass the kernel's pages, which could hold a stale end.
+		 * A file opened for reading has nothing to flush: its close()
+		 * costs no round trip. */
 		fi->keep_cache = n.type != T_LOG;
+		fi->direct_io = n.type == T_LOG;
 		fi->noflush = 1;
 	}
 	if (rc < 0) {
