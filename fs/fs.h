@@ -25,6 +25,7 @@ struct osfs {
 	struct uploads uploads;
 	struct inval inval;
 	size_t max_artifact;
+	unsigned max_tenants_per_uid; /* root is not counted */
 	struct refresh refresh; /* -o catalog=URL: its url, or NULL */
 	int readonly;
 	int no_opendir;        /* the kernel opens directories itself */

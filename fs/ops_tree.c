@@ -193,7 +193,7 @@ void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS))
 		rc = -EACCES;
 	else
-		rc = install_tenant_create(fs->store, name, ctx->uid, ctx->gid, &r);
+		rc = install_tenant_create_max(fs->store, name, ctx->uid, ctx->gid, fs->max_tenants_per_uid, &r);
 	if (rc == 0) {
 		inval_changes(&fs->inval, &r.changes, parent);
 		struct db *db = store_acquire(fs->store);
