@@ -64,16 +64,15 @@ static int open_staged(struct osfs *fs, struct tree_node n, int trunc, uid_t ope
 		else
 			up->payer = opener;
 	}
-	int refused = 0;
 	if (rc == 0 && !trunc) {
 		rc = tree_read(db, n, &up->data);
 		if (rc == 0)
-			refused = rc = uploads_charge(&fs->uploads, up, 0, up->data.len, &why);
-		if (refused)
+			rc = uploads_charge(&fs->uploads, up, 0, up->data.len, &why);
+		if (rc < 0)
 			buf_free(&up->data); /* never counted: nothing to give back */
 	}
 	store_release(db);
-	if (refused)
+	if (rc == -EDQUOT || rc == -ENOSPC)
 		note_refused(fs, up, &why);
 	if (rc < 0) {
 		uploads_put(&fs->uploads, up);

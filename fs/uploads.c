@@ -204,7 +204,7 @@ int uploads_charge(struct uploads *u, const struct upload *up, size_t old_len, s
 			rc = -EDQUOT;
 		else if (!root && others > u->budget.total)
 			rc = -ENOSPC;
-		if (rc && why)
+		if ((rc == -EDQUOT || rc == -ENOSPC) && why)
 			*why = (struct upload_refusal){ rc == -ENOSPC, up->payer, rc == -ENOSPC ? u->others : held,
 							rc == -ENOSPC ? u->budget.total : u->budget.per_uid };
 	}
