@@ -8,10 +8,12 @@
 
 enum { CONTENT_LOADING, CONTENT_READY, CONTENT_FAILED };
 
-/* Freeing a copy at least this big gives its pages back to the system at
- * once: glibc may otherwise keep them in an arena after it raised its mmap
- * threshold, and a daemon whose RSS only grows is what SPEC 10 forbids. */
-#define TRIM_AT (128 * 1024)
+/* Once the copies held have shrunk by this much since the last trim, the
+ * freed pages are handed back to the system (malloc_trim): glibc keeps
+ * freed chunks in its arenas once it has raised its mmap threshold, and a
+ * daemon whose RSS only grows is what SPEC 10 forbids.  Not at every
+ * free: a trim costs more than an open of a large file. */
+#define TRIM_AFTER ((size_t)16 << 20)
 
 void contents_init(struct contents *c)
 {
@@ -22,11 +24,17 @@ void contents_init(struct contents *c)
 
 static void entry_free(struct content *e)
 {
-	int trim = e->len >= TRIM_AT;
 	free((void *)e->data);
 	free(e);
-	if (trim)
-		malloc_trim(0);
+}
+
+/* Called with the lock held, after bytes shrank: 1 if it is time to trim. */
+static int trim_due(struct contents *c)
+{
+	if (c->high < c->bytes + TRIM_AFTER)
+		return 0;
+	c->high = c->bytes;
+	return 1;
 }
 
 void contents_destroy(struct contents *c)
@@ -149,6 +157,8 @@ void contents_done(struct contents *c, struct content *e, int rc, const struct t
 		e->len = len;
 		e->state = CONTENT_READY;
 		c->bytes += len;
+		if (c->bytes > c->high)
+			c->high = c->bytes;
 	} else {
 		unlist(c, e);
 		e->state = CONTENT_FAILED;
@@ -167,12 +177,16 @@ void contents_put(struct contents *c, struct content *e)
 	if (!e)
 		return;
 	pthread_mutex_lock(&c->lock);
-	int last = --e->refs == 0;
-	if (last)
+	int last = --e->refs == 0, trim = 0;
+	if (last) {
 		unlist(c, e);
+		trim = trim_due(c);
+	}
 	pthread_mutex_unlock(&c->lock);
 	if (last)
 		entry_free(e);
+	if (trim)
+		malloc_trim(0);
 }
 
 int contents_attr(struct contents *c, uint64_t ino, struct tree_attr *a)

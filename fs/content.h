@@ -40,7 +40,8 @@ struct contents {
 	pthread_cond_t loaded;
 	struct content **bucket;
 	size_t nbucket, n;
-	size_t bytes;          /* held by all entries, for the curious */
+	size_t bytes;          /* held by all entries */
+	size_t high;           /* the most they held since the last trim */
 };
 
 void contents_init(struct contents *c);
