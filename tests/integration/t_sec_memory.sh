@@ -64,6 +64,29 @@ else
 	fail "500 opens each of three files stay under 20 MB" "$out"
 fi
 
+# Openers racing for the first load of a file share it (the others wait
+# for it): 8 processes open, read whole and close it 30 times each.
+cat >"$WORK/race.py" <<'PY'
+import os, sys
+path, want = sys.argv[1], open(sys.argv[2], "rb").read()
+for _ in range(30):
+    fd = os.open(path, os.O_RDONLY)
+    got = b""
+    while True:
+        b = os.read(fd, 1 << 20)
+        if not b:
+            break
+        got += b
+    os.close(fd)
+    if got != want:
+        sys.exit("read %d bytes that differ from the artifact" % len(got))
+PY
+pids=()
+for i in $(seq 8); do python3 "$WORK/race.py" "$PKG/objectstack.json" "$FIXTURES/app-showcase/objectstack.json" & pids+=($!); done
+bad=0
+for p in "${pids[@]}"; do wait "$p" || bad=$((bad + 1)); done
+equal "8 racing readers all read the artifact" 0 "$bad"
+
 # Every open of a file reads the same bytes, and one opened before an
 # uninstall keeps them (SPEC 9) while new opens of the same inode share.
 exec 3<"$ART"
