@@ -383,9 +383,12 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 		diag_add(&r.diag, EFBIG, "the file is larger than max_artifact (%zu bytes)", fs->max_artifact);
 		rc = -EFBIG;
 	} else if (up->refused) {
-		diag_add(&r.diag, -up->refused, "a write to it was refused: %s was full (see the log); its bytes are "
-			 "incomplete", up->refused == -EDQUOT ? "its creator's budget for pending uploads (-o max_pending)"
-			 : "the total budget for pending uploads (-o max_pending_total)");
+		if (up->refused == -EDQUOT)
+			diag_add(&r.diag, EDQUOT, "a write to it was refused: uid %u's budget for pending uploads (-o "
+				 "max_pending) was full (see the log); its bytes are incomplete", (unsigned)up->payer);
+		else
+			diag_add(&r.diag, -up->refused, "a write to it was refused: the total budget for pending uploads "
+				 "(-o max_pending_total) was full (see the log); its bytes are incomplete");
 		rc = up->refused;
 	} else if (!up->tenant) {
 		rc = catalog_add(fs->store, bytes, up->data.len, fs->max_artifact, source, &r);

@@ -43,6 +43,9 @@ if grep -q "file is empty" "$TA/log"; then
 else
 	pass "the refused cp is not reported as an empty file"
 fi
+fails_with EDQUOT "renaming the refused .x.5 into place does not install its incomplete bytes" \
+	as "$U1" mv "$TA/install/.x.5" "$TA/install/x5.json"
+check "its user.osfs.error says why" sh -c "getfattr --only-values -n user.osfs.error '$TA/install/.x.5' | grep -qF \"uid $UID1's budget for pending uploads (-o max_pending) was full\""
 check "$U2's cp of a valid artifact still installs" as "$U2" cp "$WORK/acme-crm-1.0.0.json" "$TB/install/"
 check "which shows in $U2's tenant" test -d "$TB/packages/com.acme.crm@1.0.0"
 check "root has a share of its own" cp "$WORK/1m" "$TA/install/.root.1"
