@@ -291,7 +291,30 @@ int install_tenant_in_tx(struct db *db, const char *name, uid_t uid, gid_t gid, 
 	return rc;
 }
 
+/* -EDQUOT if uid may not own one more tenant (a name that exists is left
+ * to the creation, which says EEXIST). */
+static int check_tenant_quota(struct db *db, const char *name, uid_t uid, unsigned max, struct install_report *r)
+{
+	struct tenant_row t;
+	int64_t n;
+	if (!max || uid == 0 || tenants_find(db, name, &t) == 0)
+		return 0;
+	int rc = tenants_count_owned(db, uid, &n);
+	if (rc == 0 && n >= (int64_t)max) {
+		diag_add(&r->diag, EDQUOT, "uid %u owns %lld tenants, the most -o max_tenants_per_uid=%u allows: remove "
+			 "one (rmdir) or ask the administrator to raise the limit", (unsigned)uid, (long long)n, max);
+		rc = -EDQUOT;
+	}
+	return rc;
+}
+
 int install_tenant_create(struct store *st, const char *name, uid_t uid, gid_t gid, struct install_report *r)
+{
+	return install_tenant_create_max(st, name, uid, gid, 0, r);
+}
+
+int install_tenant_create_max(struct store *st, const char *name, uid_t uid, gid_t gid, unsigned max,
+			      struct install_report *r)
 {
 	int rc = check_tenant_name(name, r);
 	if (rc < 0)
@@ -300,6 +323,8 @@ int install_tenant_create(struct store *st, const char *name, uid_t uid, gid_t g
 	if (!db)
 		return -ENOMEM;
 	rc = db_begin(db);
+	if (rc == 0)
+		rc = check_tenant_quota(db, name, uid, max, r);
 	if (rc == 0)
 		rc = install_tenant_in_tx(db, name, uid, gid, r);
 	if (rc == 0)

@@ -54,6 +54,10 @@ int install_remove(struct store *st, const char *tenant, const char *pkg, struct
 int install_note(struct store *st, const char *tenant, const char *line, struct install_report *r);
 
 int install_tenant_create(struct store *st, const char *name, uid_t uid, gid_t gid, struct install_report *r);
+/* The same, refused with -EDQUOT if uid (not root) already owns max
+ * tenants (0: no limit); the check and the creation are one transaction. */
+int install_tenant_create_max(struct store *st, const char *name, uid_t uid, gid_t gid, unsigned max,
+			      struct install_report *r);
 int install_tenant_remove(struct store *st, const char *name, struct install_report *r);
 /* Brings the system packages of every tenant to this release (at mount). */
 int install_refresh_system(struct store *st);

@@ -87,7 +87,7 @@ int fs_alias_open(struct osfs *fs, struct tree_node *n, int flags)
 		if (!(flags & O_TRUNC)) {
 			rc = db ? tree_read(db, inst, &up->data) : -ENOMEM;
 			if (rc == 0)
-				rc = uploads_charge(&fs->uploads, 0, up->data.len, fs->max_artifact * 4);
+				rc = uploads_charge(&fs->uploads, up, 0, up->data.len, NULL);
 			if (rc < 0)
 				buf_free(&up->data);
 		}

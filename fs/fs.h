@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "fs/content.h"
 #include "fs/handles.h"
 #include "fs/inval.h"
 #include "fs/refresh.h"
@@ -19,10 +20,12 @@
 struct osfs {
 	struct store *store;
 	struct handles open;   /* open files, by the id the kernel holds */
+	struct contents contents; /* their bytes, one copy per inode */
 	struct fuse_session *se;
 	struct uploads uploads;
 	struct inval inval;
 	size_t max_artifact;
+	unsigned max_tenants_per_uid; /* root is not counted */
 	struct refresh refresh; /* -o catalog=URL: its url, or NULL */
 	int readonly;
 	int no_opendir;        /* the kernel opens directories itself */

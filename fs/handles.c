@@ -10,17 +10,18 @@
 static struct handle tomb;
 #define TOMB (&tomb)
 
-void handles_init(struct handles *hs, struct uploads *uploads)
+void handles_init(struct handles *hs, struct uploads *uploads, struct contents *contents)
 {
 	memset(hs, 0, sizeof(*hs));
 	pthread_mutex_init(&hs->lock, NULL);
 	hs->next_id = 1;
 	hs->uploads = uploads;
+	hs->contents = contents;
 }
 
 static void handle_free(struct handles *hs, struct handle *h)
 {
-	buf_free(&h->data);
+	contents_put(hs->contents, h->content);
 	uploads_put(hs->uploads, h->up);
 	free(h);
 }

@@ -12,7 +12,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "catalog/buf.h"
+#include "fs/content.h"
 #include "fs/uploads.h"
 #include "store/tree.h"
 
@@ -20,7 +20,7 @@ struct handle {
 	uint64_t id;
 	int refs;
 	struct upload *up;     /* pending upload or staged replacement, else NULL */
-	struct buf data;       /* content at open() for store files */
+	struct content *content; /* bytes of a store file, shared by inode */
 	struct tree_attr attr; /* attributes at open(), for fstat() after removal */
 };
 
@@ -30,9 +30,10 @@ struct handles {
 	size_t cap, used;
 	uint64_t next_id;
 	struct uploads *uploads;
+	struct contents *contents;
 };
 
-void handles_init(struct handles *hs, struct uploads *uploads);
+void handles_init(struct handles *hs, struct uploads *uploads, struct contents *contents);
 void handles_destroy(struct handles *hs);
 
 /* A new handle, registered, with one reference for the caller and one

@@ -56,6 +56,9 @@ struct options {
 	char *catalog;
 	char *catalog_refresh;
 	char *max_artifact;
+	char *max_pending;
+	char *max_pending_total;
+	char *max_tenants_per_uid;
 	char *entry_timeout;
 	char *nonopt[2];
 	int nnonopt;
@@ -72,6 +75,9 @@ static const struct fuse_opt opt_specs[] = {
 	OPT("catalog=%s", catalog),
 	OPT("catalog_refresh=%s", catalog_refresh),
 	OPT("max_artifact=%s", max_artifact),
+	OPT("max_pending=%s", max_pending),
+	OPT("max_pending_total=%s", max_pending_total),
+	OPT("max_tenants_per_uid=%s", max_tenants_per_uid),
 	OPT("entry_timeout=%s", entry_timeout),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-h", KEY_HELP),
@@ -128,6 +134,11 @@ static void usage(void)
 	       "                             /var/lib/osfs/store.db for root, else\n"
 	       "                             ${XDG_DATA_HOME:-~/.local/share}/osfs/store.db)\n"
 	       "    -o max_artifact=BYTES    largest artifact accepted (default 64M; K, M, G suffixes)\n"
+	       "    -o max_pending=BYTES     memory each uid's pending uploads may hold (default\n"
+	       "                             4 x max_artifact; root has its own share)\n"
+	       "    -o max_pending_total=BYTES  what all uids but root may hold together\n"
+	       "                             (default 4 x max_pending)\n"
+	       "    -o max_tenants_per_uid=N tenants each uid may own (default 100; root: no limit)\n"
 	       "    -o entry_timeout=SECONDS how long the kernel may cache names and attributes\n"
 	       "                             (default 3600; every change is invalidated at once)\n"
 	       "    -o preload=PATH[:PATH]   artifacts to install at mount time\n"
@@ -384,6 +395,39 @@ static int preload(struct osfs *fs, const struct options *o)
 	return rc < 0 ? -1 : 0;
 }
 
+/* What one user may take from the others (docs/security.md). */
+static int limits(struct osfs *fs, const struct options *o)
+{
+	struct upload_budget *b = &fs->uploads.budget;
+	b->per_uid = fs->max_artifact * 4;
+	if (o->max_pending && parse_size(o->max_pending, &b->per_uid) < 0) {
+		fprintf(stderr, "osfs: max_pending=%s: expected a size in bytes such as 268435456 or 256M\n", o->max_pending);
+		return -1;
+	}
+	b->total = b->per_uid * 4;
+	if (o->max_pending_total && parse_size(o->max_pending_total, &b->total) < 0) {
+		fprintf(stderr, "osfs: max_pending_total=%s: expected a size in bytes such as 1073741824 or 1G\n",
+			o->max_pending_total);
+		return -1;
+	}
+	if (b->per_uid < fs->max_artifact)
+		fprintf(stderr, "osfs: note: max_pending (%zu bytes) is below max_artifact (%zu bytes): no user can "
+			"upload an artifact larger than max_pending\n", b->per_uid, fs->max_artifact);
+	fs->max_tenants_per_uid = 100;
+	if (o->max_tenants_per_uid) {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(o->max_tenants_per_uid, &end, 10);
+		if (errno || *end || end == o->max_tenants_per_uid || v == 0 || v > 1000000) {
+			fprintf(stderr, "osfs: max_tenants_per_uid=%s: expected a number from 1 to 1000000\n",
+				o->max_tenants_per_uid);
+			return -1;
+		}
+		fs->max_tenants_per_uid = (unsigned)v;
+	}
+	return 0;
+}
+
 static int prepare(struct osfs *fs, const struct options *o, const char *mountpoint, int *lock)
 {
 	char err[PATH_MAX * 2 + 200];
@@ -394,6 +438,8 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 		fprintf(stderr, "osfs: max_artifact=%s: expected a size in bytes such as 67108864 or 64M\n", o->max_artifact);
 		return -1;
 	}
+	if (limits(fs, o) < 0)
+		return -1;
 	if (o->entry_timeout) {
 		char *end;
 		fs->entry_timeout = strtod(o->entry_timeout, &end);
@@ -503,7 +549,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	uploads_init(&fs.uploads);
-	handles_init(&fs.open, &fs.uploads);
+	contents_init(&fs.contents);
+	handles_init(&fs.open, &fs.uploads, &fs.contents);
 	install_echo = fs_echo;
 	int lock = -1;
 	if (prepare(&fs, &o, cmd.mountpoint, &lock) == 0)
@@ -512,6 +559,7 @@ int main(int argc, char **argv)
 		close(lock);
 	store_close(fs.store);
 	handles_destroy(&fs.open);
+	contents_destroy(&fs.contents);
 	uploads_destroy(&fs.uploads);
 out:
 	free(cmd.mountpoint);
@@ -523,6 +571,9 @@ out:
 	free(o.catalog);
 	free(o.catalog_refresh);
 	free(o.max_artifact);
+	free(o.max_pending);
+	free(o.max_pending_total);
+	free(o.max_tenants_per_uid);
 	free(o.entry_timeout);
 	fuse_opt_free_args(&args);
 	return rc;

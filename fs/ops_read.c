@@ -3,8 +3,10 @@
  *
  * Store files are immutable per inode (a changed file is a new inode), so
  * the kernel may keep their pages (keep_cache) and attributes for the whole
- * entry timeout; open() still takes a snapshot so that a file's content
- * stays what it was at open() even if an install removes it meanwhile.
+ * entry timeout; open() holds a reference to one copy of the inode's bytes
+ * shared by all its opens (fs/content.h), so that a file's content stays
+ * what it was at open() even if an install removes it meanwhile.  The log
+ * is the exception: it grows, and is read from the store at each read.
  */
 #include "fs/fs.h"
 
@@ -20,6 +22,7 @@
 #include "fs/ino.h"
 #include "store/catalogdb.h"
 #include "store/installs.h"
+#include "store/log.h"
 
 #define NS 1000000000
 
@@ -46,7 +49,9 @@ void fs_entry(const struct tree_attr *a, double timeout, struct fuse_entry_param
 	memset(e, 0, sizeof(*e));
 	e->ino = ino_of(a->node);
 	e->generation = 1;
-	e->attr_timeout = timeout;
+	/* The log grows under one inode: its size is asked for every time,
+	 * so tail -f's fstat() sees each new line (as a pending upload's). */
+	e->attr_timeout = a->node.type == T_LOG ? 0 : timeout;
 	e->entry_timeout = timeout;
 	fs_stat(a, &e->attr);
 }
@@ -92,14 +97,16 @@ void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct stat st;
 	(void)fi;
 	int rc = getattr_node(fs, n, &a);
-	if (rc == -ENOENT && handles_attr(&fs->open, ino, &a) == 0)
-		rc = 0; /* fstat() of a file removed after open(): like an unlinked file */
+	if (rc == -ENOENT && (contents_attr(&fs->contents, ino, &a) == 0 || handles_attr(&fs->open, ino, &a) == 0)) {
+		a.nlink = 0; /* fstat() of a file removed after open(): like an unlinked file */
+		rc = 0;
+	}
 	if (rc < 0) {
 		fuse_reply_err(req, -rc);
 		return;
 	}
 	fs_stat(&a, &st);
-	fuse_reply_attr(req, &st, n.type == T_UPLOAD ? 0 : fs->entry_timeout);
+	fuse_reply_attr(req, &st, n.type == T_UPLOAD || n.type == T_LOG ? 0 : fs->entry_timeout);
 }
 
 static int lookup_upload(struct osfs *fs, struct db *db, struct tree_node dir, const char *name, struct tree_attr *a)
@@ -223,11 +230,25 @@ void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 	readdir_common(req, ino, size, off, 1);
 }
 
-static void reply_slice(fuse_req_t req, const struct buf *b, size_t size, off_t off)
+static void reply_slice(fuse_req_t req, const char *p, size_t len, size_t size, off_t off)
 {
-	size_t len = b->len, start = (size_t)off < len ? (size_t)off : len;
+	size_t start = (size_t)off < len ? (size_t)off : len;
 	size_t n = size < len - start ? size : len - start;
-	fuse_reply_buf(req, b->p ? b->p + start : NULL, n);
+	fuse_reply_buf(req, p ? p + start : NULL, n);
+}
+
+/* A read of a tenant's log, from the store as it is now. */
+static void read_log(fuse_req_t req, struct osfs *fs, struct tree_node n, size_t size, off_t off)
+{
+	struct buf b = BUF_INIT;
+	struct db *db = store_acquire_read(fs->store);
+	int rc = db ? log_read(db, (int64_t)n.id, (uint64_t)off, size, &b) : -ENOMEM;
+	store_release(db);
+	if (rc < 0)
+		fuse_reply_err(req, -rc);
+	else
+		fuse_reply_buf(req, b.p, b.len);
+	buf_free(&b);
 }
 
 void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
@@ -241,10 +262,14 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse
 	}
 	if (h->up) {
 		pthread_mutex_lock(&h->up->lock);
-		reply_slice(req, &h->up->data, size, off);
+		reply_slice(req, h->up->data.p, h->up->data.len, size, off);
 		pthread_mutex_unlock(&h->up->lock);
+	} else if (h->content) {
+		reply_slice(req, h->content->data, h->content->len, size, off);
+	} else if (h->attr.node.type == T_LOG) {
+		read_log(req, fs, h->attr.node, size, off);
 	} else {
-		reply_slice(req, &h->data, size, off);
+		fuse_reply_err(req, EBADF);
 	}
 	handles_put(&fs->open, h);
 }

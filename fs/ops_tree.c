@@ -152,7 +152,7 @@ static int copy_installed(struct osfs *fs, struct tree_node dir, const char *nam
 		rc = tree_read(db, a.node, &up->data);
 	store_release(db);
 	if (rc == 0)
-		rc = uploads_charge(&fs->uploads, 0, up->data.len, fs->max_artifact * 4);
+		rc = uploads_charge(&fs->uploads, up, 0, up->data.len, NULL);
 	if (rc == 0) {
 		up->mtime = a.mtime;
 		rc = uploads_rename(&fs->uploads, up, newname); /* the charge goes with it */
@@ -276,7 +276,7 @@ void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS))
 		rc = (fs_refuse(fs, dir, name, "mkdir", EACCES, NULL), -EACCES);
 	else
-		rc = install_tenant_create(fs->store, name, ctx->uid, ctx->gid, &r);
+		rc = install_tenant_create_max(fs->store, name, ctx->uid, ctx->gid, fs->max_tenants_per_uid, &r);
 	if (rc == 0) {
 		inval_changes(&fs->inval, &r.changes, parent);
 		struct db *db = store_acquire(fs->store);

@@ -46,10 +46,13 @@ static void handle_abandon(struct osfs *fs, struct handle *h)
 	handles_close(&fs->open, id);
 }
 
+static void note_refused(struct osfs *fs, struct upload *up, const struct upload_refusal *why);
+
 /* The bytes of the package an install file holds, for a staged
  * replacement opened without O_TRUNC. */
-static int open_staged(struct osfs *fs, struct tree_node n, int trunc, struct upload **out)
+static int open_staged(struct osfs *fs, struct tree_node n, int trunc, uid_t opener, struct upload **out)
 {
+	struct upload_refusal why;
 	struct install_row row;
 	struct tenant_row t;
 	struct db *db = store_acquire(fs->store);
@@ -64,13 +67,19 @@ static int open_staged(struct osfs *fs, struct tree_node n, int trunc, struct up
 		up = uploads_new(&fs->uploads, t.id, t.name, NULL, cur.mode, t.uid, t.gid);
 		if (!up || !(up->expect_id = strdup(row.pkg)))
 			rc = -ENOMEM;
+		else
+			up->payer = opener;
 	}
 	if (rc == 0 && !trunc) {
 		rc = tree_read(db, n, &up->data);
 		if (rc == 0)
-			rc = uploads_charge(&fs->uploads, 0, up->data.len, fs->max_artifact * 4);
+			rc = uploads_charge(&fs->uploads, up, 0, up->data.len, &why);
+		if (rc < 0)
+			buf_free(&up->data); /* never counted: nothing to give back */
 	}
 	store_release(db);
+	if (rc == -EDQUOT || rc == -ENOSPC)
+		note_refused(fs, up, &why);
 	if (rc < 0) {
 		uploads_put(&fs->uploads, up);
 		return rc;
@@ -88,22 +97,24 @@ static int open_upload(struct osfs *fs, struct tree_node n, int flags, struct up
 		return -ENOENT;
 	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY) {
 		pthread_mutex_lock(&up->lock);
-		uploads_charge(&fs->uploads, up->data.len, 0, fs->max_artifact * 4);
+		uploads_charge(&fs->uploads, up, up->data.len, 0, NULL);
 		buf_reset(&up->data);
 		up->dirty = 1;
 		up->overflow = 0;
+		up->refused = 0;
 		pthread_mutex_unlock(&up->lock);
 	}
 	*out = up;
 	return 0;
 }
 
-static int read_node(struct osfs *fs, struct tree_node n, struct handle *h)
+/* A store file's attributes and, if b, its bytes. */
+static int read_node(struct osfs *fs, struct tree_node n, struct tree_attr *a, struct buf *b)
 {
 	struct db *db = store_acquire_read(fs->store);
-	int rc = db ? tree_getattr(db, n, &h->attr) : -ENOMEM;
-	if (rc == 0)
-		rc = tree_read(db, n, &h->data);
+	int rc = db ? tree_getattr(db, n, a) : -ENOMEM;
+	if (rc == 0 && b)
+		rc = tree_read(db, n, b);
 	store_release(db);
 	return rc;
 }
@@ -111,9 +122,9 @@ static int read_node(struct osfs *fs, struct tree_node n, struct handle *h)
 /* The bytes of a file, for reading.  A remote catalog entry is downloaded
  * the first time (its size was known from the index, so stat was exact
  * before); a download that fails is EIO, the reason on stderr/syslog. */
-static int open_read(struct osfs *fs, struct tree_node n, struct handle *h)
+static int load_node(struct osfs *fs, struct tree_node n, struct tree_attr *a, struct buf *b)
 {
-	int rc = read_node(fs, n, h);
+	int rc = read_node(fs, n, a, b);
 	if (rc != -EAGAIN || n.type != T_CATFILE)
 		return rc;
 	struct install_report r = INSTALL_REPORT_INIT;
@@ -122,9 +133,35 @@ static int open_read(struct osfs *fs, struct tree_node n, struct handle *h)
 		fs_say("catalog: cannot download %s: %s", r.label[0] ? r.label : "an artifact",
 		       diag_first(&r.diag) ? diag_first(&r.diag) : strerror(-rc));
 	install_report_free(&r);
-	if (rc == 0)
-		rc = read_node(fs, n, h);
+	if (rc == 0) {
+		buf_reset(b);
+		rc = read_node(fs, n, a, b);
+	}
 	return rc == -EAGAIN ? -EIO : rc < 0 && rc != -ENOMEM && rc != -ENOENT ? -EIO : rc;
+}
+
+/* Opens a store file for reading.  Every open of one inode shares one
+ * copy of its bytes (fs/content.h), loaded by the first.  The log is not
+ * copied at all: it grows, and each read is served from the store, so a
+ * reader that keeps it open (tail -f) reads the lines appended since. */
+static int open_read(struct osfs *fs, struct tree_node n, struct handle *h)
+{
+	if (n.type == T_LOG)
+		return read_node(fs, n, &h->attr, NULL);
+	struct content *c;
+	int rc = contents_get(&fs->contents, ino_of(n), &c);
+	if (rc == 1) {
+		struct tree_attr a;
+		struct buf b = BUF_INIT;
+		rc = load_node(fs, n, &a, &b);
+		contents_done(&fs->contents, c, rc, &a, &b);
+		buf_free(&b);
+	}
+	if (rc < 0)
+		return rc;
+	h->content = c;
+	h->attr = c->attr;
+	return 0;
 }
 
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -148,16 +185,19 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		else if (n.type != T_INSTFILE)
 			rc = (fs_refuse(fs, n, NULL, "write", EACCES, NULL), -EACCES);
 		else
-			rc = open_staged(fs, n, fi->flags & O_TRUNC, &h->up);
+			rc = open_staged(fs, n, fi->flags & O_TRUNC, fuse_req_ctx(req)->uid, &h->up);
 		if (rc == 0)
 			h->up->replaces = ino;
 		fi->direct_io = 1;
 	} else {
 		rc = open_read(fs, n, h);
 		/* Same inode, same bytes: the kernel's pages stay valid (every
-		 * change invalidates them).  A file opened for reading has
-		 * nothing to flush: its close() costs no round trip. */
+		 * change invalidates them).  The log grows under its inode: its
+		 * reads bypass the kernel's pages, which could hold a stale end.
+		 * A file opened for reading has nothing to flush: its close()
+		 * costs no round trip. */
 		fi->keep_cache = n.type != T_LOG && ino_node(ino).type != T_UPLOAD;
+		fi->direct_io = n.type == T_LOG;
 		fi->noflush = 1;
 	}
 	if (rc < 0) {
@@ -230,14 +270,10 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	uploads_put(&fs->uploads, up_created);
 }
 
-/* Tells the tenant's log (once per upload) that it grew past the limit. */
-static void note_too_big(struct osfs *fs, struct upload *up, size_t end)
+/* Tells the upload's tenant log (and stderr/syslog) why it failed. */
+static void note_upload(struct osfs *fs, struct upload *up, const char *line)
 {
 	struct install_report r = INSTALL_REPORT_INIT;
-	char line[512];
-	snprintf(line, sizeof(line), "error: cannot %s %s/%s: it is larger than max_artifact (%zu bytes; "
-		 "a write reached byte %zu) [EFBIG]", up->tenant ? "install" : "add", up->tenant ? "install" : "catalog",
-		 up->name ? up->name : up->expect_id ? up->expect_id : "?", fs->max_artifact, end);
 	if (!up->tenant) {
 		fs_echo(NULL, line); /* the catalog has no log of its own */
 		return;
@@ -247,13 +283,35 @@ static void note_too_big(struct osfs *fs, struct upload *up, size_t end)
 	install_report_free(&r);
 }
 
-/* Sets the size of an upload's data (zero-filling growth). */
-static int resize(struct osfs *fs, struct upload *up, size_t len)
+/* Tells the tenant's log (once per upload) that it grew past the limit. */
+static void note_too_big(struct osfs *fs, struct upload *up, size_t end)
+{
+	char line[512];
+	snprintf(line, sizeof(line), "error: cannot %s %s/%s: it is larger than max_artifact (%zu bytes; "
+		 "a write reached byte %zu) [EFBIG]", up->tenant ? "install" : "add", up->tenant ? "install" : "catalog",
+		 up->name ? up->name : up->expect_id ? up->expect_id : "?", fs->max_artifact, end);
+	note_upload(fs, up, line);
+}
+
+/* Tells the tenant's log whose pending-upload budget refused a write. */
+static void note_refused(struct osfs *fs, struct upload *up, const struct upload_refusal *why)
+{
+	char text[300], line[700];
+	uploads_refusal_text(why, text, sizeof(text));
+	snprintf(line, sizeof(line), "error: cannot write %s/%s%s: %s [%s]", up->tenant ? "install" : "catalog",
+		 up->name ? up->name : up->expect_id ? up->expect_id : "?", up->name ? "" : ".json", text,
+		 why->total ? "ENOSPC" : "EDQUOT");
+	note_upload(fs, up, line);
+}
+
+/* Sets the size of an upload's data (zero-filling growth).  A growth its
+ * payer's budget refuses is -EDQUOT or -ENOSPC, why set. */
+static int resize(struct osfs *fs, struct upload *up, size_t len, struct upload_refusal *why)
 {
 	size_t old = up->data.len;
 	if (len > fs->max_artifact)
 		return -EFBIG;
-	int rc = uploads_charge(&fs->uploads, old, len, fs->max_artifact * 4);
+	int rc = uploads_charge(&fs->uploads, up, old, len, why);
 	if (rc < 0)
 		return rc;
 	if (len > old) {
@@ -279,14 +337,19 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 		return;
 	}
 	size_t end = (size_t)off + size;
-	int too_big = 0, rc = 0;
+	int too_big = 0, refused = 0, rc = 0;
+	struct upload_refusal why;
 	pthread_mutex_lock(&up->lock);
 	if (end > fs->max_artifact) {
 		too_big = !up->overflow;
 		up->overflow = 1;
 		rc = -EFBIG;
 	} else if (end > up->data.len) {
-		rc = resize(fs, up, end);
+		rc = resize(fs, up, end, &why);
+		/* Its bytes are now incomplete: installing them would only
+		 * say something untrue ("the file is empty"). */
+		if ((rc == -EDQUOT || rc == -ENOSPC) && !up->refused)
+			refused = up->refused = rc;
 	}
 	if (rc == 0 && size) {
 		memcpy(up->data.p + off, buf, size);
@@ -296,6 +359,8 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 	pthread_mutex_unlock(&up->lock);
 	if (too_big)
 		note_too_big(fs, up, end);
+	if (refused)
+		note_refused(fs, up, &why);
 	handles_put(&fs->open, h);
 	if (rc < 0)
 		fuse_reply_err(req, -rc);
@@ -329,6 +394,14 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	if (up->overflow) {
 		diag_add(&r.diag, EFBIG, "the file is larger than max_artifact (%zu bytes)", fs->max_artifact);
 		rc = -EFBIG;
+	} else if (up->refused) {
+		if (up->refused == -EDQUOT)
+			diag_add(&r.diag, EDQUOT, "a write to it was refused: uid %u's budget for pending uploads (-o "
+				 "max_pending) was full (see the log); its bytes are incomplete", (unsigned)up->payer);
+		else
+			diag_add(&r.diag, -up->refused, "a write to it was refused: the total budget for pending uploads "
+				 "(-o max_pending_total) was full (see the log); its bytes are incomplete");
+		rc = up->refused;
 	} else if (!up->tenant) {
 		rc = catalog_add(fs->store, bytes, up->data.len, fs->max_artifact, source, &r);
 	} else {
@@ -414,11 +487,13 @@ static int setattr_upload(struct osfs *fs, struct upload *up, const struct stat 
 {
 	int rc = 0;
 	pthread_mutex_lock(&up->lock);
+	struct upload_refusal why;
 	if (to_set & FUSE_SET_ATTR_SIZE) {
-		rc = resize(fs, up, (size_t)attr->st_size);
+		rc = resize(fs, up, (size_t)attr->st_size, &why);
 		if (rc == 0) {
 			up->dirty = 1;
 			up->overflow = 0;
+			up->refused = 0;
 		}
 	}
 	if (rc == 0 && (to_set & FUSE_SET_ATTR_MODE))
@@ -432,6 +507,8 @@ static int setattr_upload(struct osfs *fs, struct upload *up, const struct stat 
 	if (rc == 0 && (to_set & FUSE_SET_ATTR_MTIME_NOW))
 		up->mtime = now_ns();
 	pthread_mutex_unlock(&up->lock);
+	if (rc == -EDQUOT || rc == -ENOSPC)
+		note_refused(fs, up, &why);
 	return rc;
 }
 

@@ -31,6 +31,7 @@ void uploads_destroy(struct uploads *u)
 		upload_free(u->head);
 		u->head = n;
 	}
+	free(u->payers);
 	pthread_mutex_destroy(&u->lock);
 	pthread_mutex_destroy(&u->bytes_lock);
 }
@@ -49,6 +50,7 @@ struct upload *uploads_new(struct uploads *u, int64_t tenant, const char *tenant
 	up->mode = mode & 07777;
 	up->uid = uid;
 	up->gid = gid;
+	up->payer = uid;
 	up->refs = 1;
 	up->dirty = 1; /* a created file installs on close even if empty */
 	pthread_mutex_lock(&u->lock);
@@ -117,9 +119,7 @@ static void maybe_free(struct uploads *u, struct upload *up)
 			break;
 		}
 	}
-	pthread_mutex_lock(&u->bytes_lock);
-	u->bytes -= up->data.len < u->bytes ? up->data.len : u->bytes;
-	pthread_mutex_unlock(&u->bytes_lock);
+	uploads_charge(u, up, up->data.len, 0, NULL);
 	upload_free(up);
 }
 
@@ -175,15 +175,57 @@ void uploads_each(struct uploads *u, int64_t tenant, uint64_t after, int (*fn)(v
 	pthread_mutex_unlock(&u->lock);
 }
 
-int uploads_charge(struct uploads *u, size_t old_len, size_t new_len, size_t limit)
+/* The payer entry of uid, made if make and there is none; NULL if there
+ * is none (or no memory for it).  Called with bytes_lock held. */
+static struct upload_payer *payer_of(struct uploads *u, uid_t uid, int make)
 {
-	int rc = 0;
+	for (size_t i = 0; i < u->npayers; i++)
+		if (u->payers[i].uid == uid)
+			return &u->payers[i];
+	if (!make)
+		return NULL;
+	if (u->npayers == u->cap_payers) {
+		size_t cap = u->cap_payers ? u->cap_payers * 2 : 8;
+		struct upload_payer *p = realloc(u->payers, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		u->payers = p;
+		u->cap_payers = cap;
+	}
+	u->payers[u->npayers] = (struct upload_payer){ uid, 0 };
+	return &u->payers[u->npayers++];
+}
+
+static size_t minus(size_t a, size_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+int uploads_charge(struct uploads *u, const struct upload *up, size_t old_len, size_t new_len,
+		   struct upload_refusal *why)
+{
+	int rc = 0, root = up->payer == 0;
 	pthread_mutex_lock(&u->bytes_lock);
-	size_t total = u->bytes - (old_len < u->bytes ? old_len : u->bytes) + new_len;
-	if (new_len > old_len && total > limit)
-		rc = -ENOSPC;
-	else
-		u->bytes = total;
+	struct upload_payer *p = payer_of(u, up->payer, new_len > old_len);
+	size_t held = p ? p->bytes : 0, mine = minus(held, old_len) + new_len;
+	size_t others = root ? u->others : minus(u->others, old_len) + new_len;
+	if (new_len > old_len) {
+		if (!p)
+			rc = -ENOMEM;
+		else if (mine > u->budget.per_uid)
+			rc = -EDQUOT;
+		else if (!root && others > u->budget.total)
+			rc = -ENOSPC;
+		if ((rc == -EDQUOT || rc == -ENOSPC) && why)
+			*why = (struct upload_refusal){ rc == -ENOSPC, up->payer, rc == -ENOSPC ? u->others : held,
+							rc == -ENOSPC ? u->budget.total : u->budget.per_uid };
+	}
+	if (rc == 0) {
+		u->bytes = minus(u->bytes, old_len) + new_len;
+		u->others = others;
+		if (p && (p->bytes = mine) == 0)
+			*p = u->payers[--u->npayers]; /* the table holds only uids holding bytes */
+	}
 	pthread_mutex_unlock(&u->bytes_lock);
 	return rc;
 }
@@ -192,4 +234,34 @@ int uploads_final_name(const char *name)
 {
 	size_t n = strlen(name);
 	return name[0] != '.' && n > 5 && !strcmp(name + n - 5, ".json");
+}
+
+static void human(size_t n, char *out, size_t len)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	if (n < 1024) {
+		snprintf(out, len, "%zu bytes", n);
+		return;
+	}
+	double v = (double)n / 1024;
+	int i = 0;
+	while (v >= 1024 && i < 3) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(out, len, "%.1f %s", v, unit[i]);
+}
+
+void uploads_refusal_text(const struct upload_refusal *why, char *out, size_t len)
+{
+	char held[32], limit[32];
+	human(why->held, held, sizeof(held));
+	human(why->limit, limit, sizeof(limit));
+	if (why->total)
+		snprintf(out, len, "the pending uploads of all users but root hold %s, the total budget (-o "
+			 "max_pending_total=%s); uid %u must wait for them to be finished or removed", held, limit,
+			 (unsigned)why->uid);
+	else
+		snprintf(out, len, "uid %u's pending uploads hold %s, its budget (-o max_pending=%s); finish or remove "
+			 "them", (unsigned)why->uid, held, limit);
 }

@@ -35,27 +35,58 @@ struct upload {
 	mode_t mode;
 	uid_t uid;
 	gid_t gid;
+	uid_t payer;            /* whose budget its bytes count in: its creator */
 	int64_t mtime;
 	int dirty;              /* written since the last install attempt */
 	int overflow;           /* a write went past max_artifact */
+	int refused;            /* -errno of a write refused for want of budget */
 	int result;             /* -errno of the last install attempt */
 	char *error;            /* its messages, for the xattr user.osfs.error */
 	int refs;
 	struct upload *next;
 };
 
+/* What pending uploads may hold in memory (-o max_pending, per uid, and
+ * -o max_pending_total): one user filling their share leaves every other
+ * user theirs.  Root's share is its own and outside the total, so the
+ * administrator can always install. */
+struct upload_budget {
+	size_t per_uid;
+	size_t total;
+};
+
+/* Bytes held by one uid's uploads. */
+struct upload_payer {
+	uid_t uid;
+	size_t bytes;
+};
+
 struct uploads {
 	pthread_mutex_t lock;
 	struct upload *head;
 	uint64_t next_id;
-	pthread_mutex_t bytes_lock; /* a leaf lock: taken under up->lock */
+	struct upload_budget budget;
+	pthread_mutex_t bytes_lock; /* a leaf lock: taken under up->lock; all below */
 	size_t bytes;           /* held by all uploads */
+	size_t others;          /* held by the uploads of every uid but root */
+	struct upload_payer *payers; /* uids holding bytes, unordered */
+	size_t npayers, cap_payers;
 };
 
+/* Why a charge was refused, for the message that says so. */
+struct upload_refusal {
+	int total;              /* 1: the total budget, 0: the uid's share */
+	uid_t uid;
+	size_t held;            /* what that budget holds now */
+	size_t limit;
+};
+
+/* The budget is set in u->budget before the first upload. */
 void uploads_init(struct uploads *u);
 void uploads_destroy(struct uploads *u);
 
-/* A new upload, listed as name (NULL: not listed), with one reference. */
+/* A new upload, listed as name (NULL: not listed), with one reference.
+ * Its bytes are charged to uid until the caller sets another payer. */
 struct upload *uploads_new(struct uploads *u, int64_t tenant, const char *tenant_name, const char *name,
 			   mode_t mode, uid_t uid, gid_t gid);
 /* The listed upload called name in tenant, or the one with that id;
@@ -87,8 +118,12 @@ void uploads_each(struct uploads *u, int64_t tenant, uint64_t after,
  * renamed to such a name, removed, or the daemon stops (docs/tree.md). */
 int uploads_final_name(const char *name);
 
-/* Account for a change of size of an upload's data; -ENOSPC if all
- * uploads together would exceed the limit. */
-int uploads_charge(struct uploads *u, size_t old_len, size_t new_len, size_t limit);
+/* Accounts for a change of size of up's data, to up->payer.  A growth
+ * past the payer's share is -EDQUOT, past the total -ENOSPC (why, if not
+ * NULL, says which and how much it holds); a shrink always succeeds. */
+int uploads_charge(struct uploads *u, const struct upload *up, size_t old_len, size_t new_len,
+		   struct upload_refusal *why);
+/* The sentence that says whose budget ran out and how big it is. */
+void uploads_refusal_text(const struct upload_refusal *why, char *out, size_t len);
 
 #endif

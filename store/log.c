@@ -69,3 +69,29 @@ out:
 	buf_free(&line);
 	return rc;
 }
+
+int log_read(struct db *db, int64_t tenant, uint64_t off, size_t size, struct buf *out)
+{
+	/* From the line that holds byte off: both steps search the primary
+	 * key (tenant, off), whatever the length of the log. */
+	sqlite3_stmt *st = db_stmt(db, "SELECT off, line FROM log WHERE tenant=?1 AND off >= coalesce("
+				   "(SELECT off FROM log WHERE tenant=?1 AND off <= ?2 ORDER BY off DESC LIMIT 1), 0) "
+				   "ORDER BY off");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, tenant);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)off);
+	size_t start = out->len;
+	int rc = 0;
+	while (out->len - start < size && (rc = db_step(db, st)) > 0) {
+		uint64_t at = (uint64_t)sqlite3_column_int64(st, 0);
+		const char *line = (const char *)sqlite3_column_text(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+		if (!line || at + n <= off)
+			continue;
+		size_t skip = off > at ? (size_t)(off - at) : 0, want = size - (out->len - start);
+		buf_add(out, line + skip, n - skip < want ? n - skip : want);
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : buf_error(out);
+}

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "catalog/buf.h"
 #include "store/changes.h"
 #include "store/db.h"
 
@@ -12,6 +13,10 @@
  * quote a hostile artifact) are shown as '?', so reading the log never
  * drives the terminal.  Inside a write transaction. */
 int log_append(struct db *db, int64_t tenant, int64_t ts, const char *text, struct changes *ch);
+
+/* Up to size bytes of the tenant's log from byte off, appended to out
+ * (nothing past the end). */
+int log_read(struct db *db, int64_t tenant, uint64_t off, size_t size, struct buf *out);
 
 /* "2026-11-24T08:16:00.123Z" */
 void log_format_time(int64_t ns, char *buf, size_t len);

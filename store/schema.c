@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 static const char schema_v1[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
@@ -126,8 +126,13 @@ static const char schema_v2[] =
 static const char schema_v3[] =
 	"CREATE INDEX installs_pkg ON installs(pkg, version);\n";
 
+/* Version 4: -o max_tenants_per_uid counts the tenants of a uid at each
+ * mkdir: an index keeps that a lookup however many tenants there are. */
+static const char schema_v4[] =
+	"CREATE INDEX tenants_uid ON tenants(uid);\n";
+
 /* Each version's changes, applied in order from the store's version. */
-static const char *const steps[] = { schema_v1, schema_v2, schema_v3 };
+static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4 };
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {

@@ -54,6 +54,18 @@ int tenants_create(struct db *db, const char *name, uid_t uid, gid_t gid, mode_t
 	return db_set_meta(db, "tenants_mtime", ts);
 }
 
+int tenants_count_owned(struct db *db, uid_t uid, int64_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM tenants WHERE uid=?1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, uid);
+	int rc = db_step(db, st);
+	*n = rc > 0 ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
 int tenants_is_empty(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st = db_stmt(db,

@@ -38,6 +38,8 @@ errtext() {
 	EXDEV) echo "Invalid cross-device link" ;;
 	EIO) echo "Input/output error" ;;
 	ENOTSUP) echo "Operation not supported" ;;
+	EDQUOT) echo "Disk quota exceeded" ;;
+	ENOSPC) echo "No space left on device" ;;
 	*) echo "$1" ;;
 	esac
 }

@@ -149,6 +149,39 @@ START_TEST(test_tenant_names)
 }
 END_TEST
 
+/* -o max_tenants_per_uid: a uid at its limit gets EDQUOT and a sentence
+ * naming the option; root is not counted; an existing name stays EEXIST. */
+START_TEST(test_tenant_quota)
+{
+	/* uu's setup made t1 for uid 1000: one more is allowed with max 2 */
+	struct install_report r = INSTALL_REPORT_INIT;
+	ck_assert_int_eq(install_tenant_create_max(uu_st, "q2", 1000, 1000, 2, &r), 0);
+	install_report_free(&r);
+	struct install_report r2 = INSTALL_REPORT_INIT;
+	ck_assert_int_eq(install_tenant_create_max(uu_st, "q3", 1000, 1000, 2, &r2), -EDQUOT);
+	ck_assert_int_ge(uu_diag_find(&r2.diag, EDQUOT, "uid 1000 owns 2 tenants, the most -o max_tenants_per_uid=2 "
+				      "allows"), 0);
+	install_report_free(&r2);
+	struct db *db = uu_db();
+	struct tenant_row t;
+	ck_assert_int_eq(tenants_find(db, "q3", &t), -ENOENT);
+	store_release(db);
+	struct install_report r3 = INSTALL_REPORT_INIT;
+	ck_assert_int_eq(install_tenant_create_max(uu_st, "q2", 1000, 1000, 2, &r3), -EEXIST);
+	install_report_free(&r3);
+	for (int i = 0; i < 3; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "r%d", i);
+		struct install_report r4 = INSTALL_REPORT_INIT;
+		ck_assert_int_eq(install_tenant_create_max(uu_st, name, 0, 0, 2, &r4), 0);
+		install_report_free(&r4);
+	}
+	struct install_report r5 = INSTALL_REPORT_INIT;
+	ck_assert_int_eq(install_tenant_create_max(uu_st, "o1", 1001, 1001, 2, &r5), 0);
+	install_report_free(&r5);
+}
+END_TEST
+
 START_TEST(test_tenant_remove)
 {
 	struct install_report r = INSTALL_REPORT_INIT;
@@ -649,6 +682,7 @@ static Suite *install_suite(void)
 	tcase_add_checked_fixture(tc, uu_setup, uu_teardown);
 	tcase_add_test(tc, test_tenant_create);
 	tcase_add_test(tc, test_tenant_names);
+	tcase_add_test(tc, test_tenant_quota);
 	tcase_add_test(tc, test_tenant_remove);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("checks");
