@@ -18,6 +18,7 @@
 
 #include "catalog/artifact.h"
 #include "catalog/catalog.h"
+#include "catalog/escape.h"
 #include "catalog/http.h"
 #include "catalog/install.h"
 #include "catalog/preload.h"
@@ -26,18 +27,25 @@
 
 static int use_syslog;
 
+/* Messages quote names and texts users chose: escaped (catalog/escape.h),
+ * a newline in one cannot forge a line of stderr or syslog. */
 void fs_say(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
+	struct buf line = BUF_INIT;
 	va_start(ap, fmt);
-	if (use_syslog) {
-		vsyslog(LOG_NOTICE, fmt, ap);
-	} else {
-		fputs("osfs: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
+	int n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	esc_text(&line, n < 0 ? "(a message could not be formatted: out of memory)" : msg);
+	const char *text = buf_error(&line) ? "(a message could not be escaped: out of memory)" : buf_str(&line);
+	if (use_syslog)
+		syslog(LOG_NOTICE, "%s", text);
+	else
+		fprintf(stderr, "osfs: %s\n", text);
+	buf_free(&line);
+	if (n >= 0)
+		free(msg);
 }
 
 void fs_echo(const char *tenant, const char *line)
@@ -369,9 +377,9 @@ static int preload(struct osfs *fs, const struct options *o)
 			tenant);
 	for (size_t i = 0; i < r.diag.n; i++) {
 		if (r.diag.v[i].err)
-			fprintf(stderr, "osfs: error: %s [%s]\n", r.diag.v[i].msg, diag_errname(r.diag.v[i].err));
+			fs_say("error: %s [%s]", r.diag.v[i].msg, diag_errname(r.diag.v[i].err));
 		else
-			fprintf(stderr, "osfs: warning: %s\n", r.diag.v[i].msg);
+			fs_say("warning: %s", r.diag.v[i].msg);
 	}
 	if (rc < 0)
 		fprintf(stderr, "osfs: the preload of %s failed; nothing of it was installed and the store is as it was\n",
