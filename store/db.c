@@ -42,8 +42,10 @@ static int setup(sqlite3 *c, int readonly, int memory, char *err, size_t errlen)
 static int open_conn(struct store *st, sqlite3 **out, char *err, size_t errlen)
 {
 	int memory = !strcmp(st->path, ":memory:");
+	/* NOFOLLOW: a symbolic link planted at the store's path is refused
+	 * (storefile.c refuses it first, with a sentence). */
 	int flags = (st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-		    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+		    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | (memory ? 0 : SQLITE_OPEN_NOFOLLOW);
 	sqlite3 *c = NULL;
 	int rc = sqlite3_open_v2(st->path, &c, flags, NULL);
 	if (rc != SQLITE_OK) {
