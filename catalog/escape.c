@@ -34,9 +34,7 @@ int esc_text(struct buf *b, const char *s)
 	while (*p) {
 		unsigned char c = *p;
 		size_t n;
-		if (c == '\\') {
-			buf_add(b, "\\\\", 2);
-		} else if (c == '\n') {
+		if (c == '\n') {
 			buf_add(b, "\\n", 2);
 		} else if (c == '\t') {
 			buf_add(b, "\\t", 2);
