@@ -22,7 +22,8 @@ void install_report_free(struct install_report *r)
 }
 
 /* Writes the errors of a failed operation to the tenant's log, in a
- * transaction of its own (the operation's was rolled back). */
+ * transaction of its own (the operation's was rolled back).  When that
+ * cannot be written either (the disk is full), they still reach stderr. */
 static void log_failure(struct db *db, const char *tenant, const char *what, struct install_report *r)
 {
 	struct tenant_row t;
@@ -50,7 +51,6 @@ static void log_failure(struct db *db, const char *tenant, const char *what, str
 		return;
 fail:
 	db_rollback(db);
-	return;
 echo:
 	for (size_t i = 0; i < r->diag.n && install_echo; i++)
 		if (r->diag.v[i].err) {
@@ -331,6 +331,9 @@ int install_tenant_create_max(struct store *st, const char *name, uid_t uid, gid
 		rc = db_commit(db);
 	else
 		db_rollback(db);
+	/* A COMMIT that failed (a full disk) has no sentence of its own. */
+	if (rc < 0 && !diag_errno(&r->diag))
+		diag_add(&r->diag, -rc, "cannot create tenant %s: the store failed (%s)", name, strerror(-rc));
 	store_release(db);
 	return rc;
 }

@@ -42,8 +42,9 @@ int install_log(struct db *db, const struct tenant_row *t, int64_t ts, struct ch
 	if (n < 0)
 		return -ENOMEM;
 	int rc = log_append(db, t->id, ts, line, ch);
-	if (install_echo)
-		install_echo(t->name, line);
+	/* Told on stderr only once the transaction that logged it commits. */
+	if (rc == 0)
+		rc = db_after_commit(db, install_echo, t->name, line);
 	free(line);
 	return rc;
 }

@@ -28,7 +28,8 @@ int install_detach(struct db *db, const struct tenant_row *t, const struct insta
 int install_remerge(struct db *db, int64_t tenant, char *const *names, size_t n, int64_t ts,
 		    struct changes *ch);
 
-/* Appends a line to the tenant's log and echoes it. */
+/* Appends a line to the tenant's log, and echoes it once the transaction
+ * commits (db_after_commit). */
 int install_log(struct db *db, const struct tenant_row *t, int64_t ts, struct changes *ch, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 

@@ -18,27 +18,36 @@
 
 #include "catalog/artifact.h"
 #include "catalog/catalog.h"
+#include "catalog/escape.h"
 #include "catalog/http.h"
 #include "catalog/install.h"
 #include "catalog/preload.h"
 #include "fs/lock.h"
 #include "fs/refuse.h"
 #include "fs/stale.h"
+#include "store/storefile.h"
 
 static int use_syslog;
 
+/* Messages quote names and texts users chose: escaped (catalog/escape.h),
+ * a newline in one cannot forge a line of stderr or syslog. */
 void fs_say(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
+	struct buf line = BUF_INIT;
 	va_start(ap, fmt);
-	if (use_syslog) {
-		vsyslog(LOG_NOTICE, fmt, ap);
-	} else {
-		fputs("osfs: ", stderr);
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
+	int n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	esc_text(&line, n < 0 ? "(a message could not be formatted: out of memory)" : msg);
+	const char *text = buf_error(&line) ? "(a message could not be escaped: out of memory)" : buf_str(&line);
+	if (use_syslog)
+		syslog(LOG_NOTICE, "%s", text);
+	else
+		fprintf(stderr, "osfs: %s\n", text);
+	buf_free(&line);
+	if (n >= 0)
+		free(msg);
 }
 
 void fs_echo(const char *tenant, const char *line)
@@ -225,8 +234,15 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	 * answer (there are none) instead of asking each time.  It also makes
 	 * the kernel check permissions itself, as default_permissions would:
 	 * what SPEC 10 asks of every mount. */
-	if (conn->capable & FUSE_CAP_POSIX_ACL)
+	/* OSFS_TEST_NO_POSIX_ACL=1 (for the tests only) acts as a kernel
+	 * without it: then the default_permissions every mount is given
+	 * (serve) is what checks permissions. */
+	const char *no_acl = getenv("OSFS_TEST_NO_POSIX_ACL");
+	if ((conn->capable & FUSE_CAP_POSIX_ACL) && !(no_acl && !strcmp(no_acl, "1")))
 		conn->want |= FUSE_CAP_POSIX_ACL;
+	else
+		fs_say("the kernel does not offer POSIX ACLs to this mount: permissions are checked by "
+		       "default_permissions");
 	/* Directories need no state per open: with OPENDIR answered ENOSYS
 	 * the kernel neither sends OPENDIR/RELEASEDIR nor asks for a listing
 	 * it has cached (invalidated on every change, fs/inval.c). */
@@ -306,7 +322,10 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 {
 	int rc = 1;
 	char msg[PATH_MAX * 2 + 200] = "";
-	if (name_mount(args, fs->store->path) < 0)
+	/* The kernel checks permissions (SPEC 10) whatever the options say.
+	 * FUSE_CAP_POSIX_ACL implies this, but it is granted only after the
+	 * mount (fs_init), too late to add a mount option. */
+	if (name_mount(args, fs->store->path) < 0 || fuse_opt_add_arg(args, "-odefault_permissions") != 0)
 		return 1;
 	fs->se = fuse_session_new(args, &ops, sizeof(ops), fs);
 	if (!fs->se)
@@ -384,9 +403,9 @@ static int preload(struct osfs *fs, const struct options *o)
 			tenant);
 	for (size_t i = 0; i < r.diag.n; i++) {
 		if (r.diag.v[i].err)
-			fprintf(stderr, "osfs: error: %s [%s]\n", r.diag.v[i].msg, diag_errname(r.diag.v[i].err));
+			fs_say("error: %s [%s]", r.diag.v[i].msg, diag_errname(r.diag.v[i].err));
 		else
-			fprintf(stderr, "osfs: warning: %s\n", r.diag.v[i].msg);
+			fs_say("warning: %s", r.diag.v[i].msg);
 	}
 	if (rc < 0)
 		fprintf(stderr, "osfs: the preload of %s failed; nothing of it was installed and the store is as it was\n",
@@ -428,9 +447,28 @@ static int limits(struct osfs *fs, const struct options *o)
 	return 0;
 }
 
-static int prepare(struct osfs *fs, const struct options *o, const char *mountpoint, int *lock)
+/* Locks and opens the store at path: its files private (store/storefile.h),
+ * a store found readable by others tightened and said so. */
+static int open_store(struct osfs *fs, const char *path, const char *mountpoint, int *lock, int *created)
 {
-	char err[PATH_MAX * 2 + 200];
+	char err[PATH_MAX * 2 + 200], note[PATH_MAX * 3 + 600];
+	if ((*lock = lock_store(path, mountpoint, err, sizeof(err))) < 0 ||
+	    storefile_prepare(path, created, note, sizeof(note), err, sizeof(err)) < 0 ||
+	    store_open(&fs->store, path, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "osfs: %s\n", err);
+		return -1;
+	}
+	if (note[0])
+		fs_say("%s", note);
+	return 0;
+}
+
+/* Everything before the mount.  *path is the store's (the caller frees
+ * it); *created says this run made the store, so that a failure leaves no
+ * new store behind. */
+static int prepare(struct osfs *fs, const struct options *o, const char *mountpoint, int *lock, char **path,
+		   int *created)
+{
 	fs->max_artifact = ARTIFACT_DEFAULT_MAX;
 	fs->entry_timeout = 3600;
 	fs->readonly = o->ro;
@@ -464,18 +502,13 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 		}
 		fs->refresh.every = (unsigned)v;
 	}
-	char *path = store_path(o->store ? o->store : o->nnonopt == 2 ? o->nonopt[0] : NULL);
-	if (!path) {
+	*path = store_path(o->store ? o->store : o->nnonopt == 2 ? o->nonopt[0] : NULL);
+	if (!*path) {
 		fprintf(stderr, "osfs: out of memory\n");
 		return -1;
 	}
-	if ((*lock = lock_store(path, mountpoint, err, sizeof(err))) < 0 ||
-	    store_open(&fs->store, path, 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "osfs: %s\n", err);
-		free(path);
+	if (open_store(fs, *path, mountpoint, lock, created) < 0)
 		return -1;
-	}
-	free(path);
 	if (!fs->readonly && install_refresh_system(fs->store) < 0) {
 		fprintf(stderr, "osfs: cannot bring the system packages of the store up to date\n");
 		return -1;
@@ -552,12 +585,24 @@ int main(int argc, char **argv)
 	contents_init(&fs.contents);
 	handles_init(&fs.open, &fs.uploads, &fs.contents);
 	install_echo = fs_echo;
-	int lock = -1;
-	if (prepare(&fs, &o, cmd.mountpoint, &lock) == 0)
+	int lock = -1, created = 0;
+	char *path = NULL;
+	/* The daemon's own files (store, lock) are the daemon's user's only;
+	 * each is also created 0600 explicitly. */
+	umask(077);
+	if (prepare(&fs, &o, cmd.mountpoint, &lock, &path, &created) == 0) {
+		created = 0; /* mounted: the store is kept, filled or not */
 		rc = serve(&fs, &args, &cmd, lock);
-	if (lock >= 0)
-		close(lock);
+	}
 	store_close(fs.store);
+	/* A failure before the mount (a bad preload) leaves no new store. */
+	if (created && lock >= 0) {
+		storefile_remove(path);
+		fprintf(stderr, "osfs: removed the new store %s again: nothing was mounted\n", path);
+	}
+	if (lock >= 0)
+		lock_release(lock, path);
+	free(path);
 	handles_destroy(&fs.open);
 	contents_destroy(&fs.contents);
 	uploads_destroy(&fs.uploads);

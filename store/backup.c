@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "store/storefile.h"
 
 __attribute__((format(printf, 4, 5)))
 static int fail(char *err, size_t len, int rc, const char *fmt, ...)
@@ -48,7 +49,13 @@ int store_backup(const char *src, const char *dst, char *err, size_t errlen)
 	unlink(tmp);
 	sqlite3 *out = NULL;
 	struct db *db = store_acquire(st);
-	if (!db || sqlite3_open_v2(tmp, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+	/* The copy holds what the store holds: 0600 like it, whatever the
+	 * umask (SQLite would create it 0644). */
+	if (db && (rc = storefile_create_private(tmp)) < 0) {
+		fail(err, errlen, rc, "cannot create %s: %s", tmp, strerror(-rc));
+		goto out;
+	}
+	if (!db || sqlite3_open_v2(tmp, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		rc = fail(err, errlen, -EIO, "cannot create %s: %s", tmp, out ? sqlite3_errmsg(out) : "out of memory");
 		goto out;
 	}

@@ -42,8 +42,10 @@ static int setup(sqlite3 *c, int readonly, int memory, char *err, size_t errlen)
 static int open_conn(struct store *st, sqlite3 **out, char *err, size_t errlen)
 {
 	int memory = !strcmp(st->path, ":memory:");
+	/* NOFOLLOW: a symbolic link planted at the store's path is refused
+	 * (storefile.c refuses it first, with a sentence). */
 	int flags = (st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-		    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+		    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | (memory ? 0 : SQLITE_OPEN_NOFOLLOW);
 	sqlite3 *c = NULL;
 	int rc = sqlite3_open_v2(st->path, &c, flags, NULL);
 	if (rc != SQLITE_OK) {
@@ -60,6 +62,51 @@ static int open_conn(struct store *st, sqlite3 **out, char *err, size_t errlen)
 	return 0;
 }
 
+struct db_note {
+	void (*fn)(const char *, const char *);
+	char *a, *b;
+	struct db_note *next;
+};
+
+/* Runs (run) or drops the calls of db_after_commit, in their order. */
+static void notes_end(struct db *db, int run)
+{
+	struct db_note *n = db->notes;
+	db->notes = NULL;
+	db->notes_end = &db->notes;
+	while (n) {
+		struct db_note *next = n->next;
+		if (run)
+			n->fn(n->a, n->b);
+		free(n->a);
+		free(n->b);
+		free(n);
+		n = next;
+	}
+}
+
+int db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), const char *a, const char *b)
+{
+	if (!fn)
+		return 0;
+	if (!db->in_tx) {
+		fn(a, b);
+		return 0;
+	}
+	struct db_note *n = calloc(1, sizeof(*n));
+	if (!n || (a && !(n->a = strdup(a))) || (b && !(n->b = strdup(b)))) {
+		if (n) {
+			free(n->a);
+			free(n);
+		}
+		return -ENOMEM;
+	}
+	n->fn = fn;
+	*db->notes_end = n;
+	db->notes_end = &n->next;
+	return 0;
+}
+
 static struct db *db_new(struct store *st, sqlite3 *c)
 {
 	struct db *db = calloc(1, sizeof(*db));
@@ -67,11 +114,13 @@ static struct db *db_new(struct store *st, sqlite3 *c)
 		return NULL;
 	db->conn = c;
 	db->store = st;
+	db->notes_end = &db->notes;
 	return db;
 }
 
 static void db_free(struct db *db)
 {
+	notes_end(db, 0);
 	for (size_t i = 0; i < db->capcache; i++)
 		if (db->stmt && db->stmt[i])
 			sqlite3_finalize(db->stmt[i]);
@@ -342,10 +391,12 @@ int db_begin(struct db *db)
 int db_commit(struct db *db)
 {
 	int rc = db_exec_stmt(db, db_stmt(db, "COMMIT"));
-	if (rc == 0)
+	if (rc == 0) {
 		db->in_tx = 0;
-	else
+		notes_end(db, 1);
+	} else {
 		db_rollback(db);
+	}
 	return rc;
 }
 
@@ -354,6 +405,7 @@ void db_rollback(struct db *db)
 	if (sqlite3_get_autocommit(db->conn) == 0)
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
 	db->in_tx = 0;
+	notes_end(db, 0);
 }
 
 static int64_t wall_ns(void)

@@ -16,6 +16,8 @@
 
 #include <sqlite3.h>
 
+struct db_note;
+
 struct db {
 	sqlite3 *conn;
 	struct store *store;
@@ -26,6 +28,7 @@ struct db {
 	size_t ncache, capcache;
 	int in_tx;
 	int in_read;  /* a read transaction of store_acquire_read() */
+	struct db_note *notes, **notes_end; /* see db_after_commit */
 };
 
 struct store {
@@ -65,6 +68,13 @@ int db_step(struct db *db, sqlite3_stmt *st);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
+
+/* Calls fn(a, b) once the current write transaction has committed (at
+ * once outside a transaction); a rollback, or a COMMIT that fails, drops
+ * the call.  For what is told outside the store (stderr, syslog): an
+ * event is told only once it happened.  a and b are copied.  Returns 0 or
+ * -ENOMEM. */
+int db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), const char *a, const char *b);
 
 /* The store clock, for use inside a write transaction: wall-clock time in
  * nanoseconds, but strictly after every time handed out before, so each

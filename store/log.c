@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "catalog/buf.h"
+#include "catalog/escape.h"
 
 void log_format_time(int64_t ns, char *buf, size_t len)
 {
@@ -24,8 +25,7 @@ int log_append(struct db *db, int64_t tenant, int64_t ts, const char *text, stru
 	struct buf line = BUF_INIT;
 	log_format_time(ts, when, sizeof(when));
 	buf_printf(&line, "%s ", when);
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		buf_addc(&line, (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p);
+	esc_text(&line, text); /* a name with a newline must not forge a line */
 	buf_addc(&line, '\n');
 	if (buf_error(&line)) {
 		buf_free(&line);

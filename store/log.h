@@ -9,9 +9,10 @@
 #include "store/changes.h"
 #include "store/db.h"
 
-/* Appends "<UTC time> <text>\n".  Control characters in text (which may
- * quote a hostile artifact) are shown as '?', so reading the log never
- * drives the terminal.  Inside a write transaction. */
+/* Appends "<UTC time> <text>\n".  text (which may quote a hostile
+ * artifact or name) is escaped by esc_text (catalog/escape.h): a newline
+ * in it never starts a line, and reading the log never drives the
+ * terminal.  Inside a write transaction. */
 int log_append(struct db *db, int64_t tenant, int64_t ts, const char *text, struct changes *ch);
 
 /* Up to size bytes of the tenant's log from byte off, appended to out
