@@ -92,10 +92,22 @@ BORG_META=$(( ${bref#* } + 64 ))
 check "the second borg create adds no file data: deduplicated ${b2#* } bytes, a local copy's second run ${bref#* }" test "${b2#* }" -le "$BORG_META"
 
 snap=$(snapshot "$MNT")
+dev1=$(stat -c %d "$MNT")
 remount_osfs
 equal "remounted: the same names, sizes, inodes, mtimes" "$snap" "$(snapshot "$MNT")"
 r3=$(restic_backup r3)
-equal "after a remount, restic backup: every file unmodified, no folder changed, no data added" "0 0 $NFILES 0 0 0" "$r3"
+# restic 0.14 keeps st_dev in each folder's metadata (restic#3041), and
+# the kernel gives a FUSE mount the lowest free anonymous device number:
+# a remount while other mounts came and went gets another, and restic
+# then stores every folder's metadata again (tree blobs), reading no
+# file.  osfs cannot choose st_dev; restic >= 0.17 with
+# RESTIC_FEATURES=device-id-for-hardlinks leaves it out of folders.
+if [ "$dev1" = "$(stat -c %d "$MNT")" ]; then
+	equal "after a remount, restic backup: every file unmodified, no folder changed, no data added" "0 0 $NFILES 0 0 0" "$r3"
+else
+	equal "after a remount (st_dev $dev1 became $(stat -c %d "$MNT")), restic backup: every file unmodified, no file data added" \
+		"0 0 $NFILES 0" "$(echo "$r3" | cut -d' ' -f1-3) $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["data_blobs"])' "$WORK/r3.json")"
+fi
 b3=$(borg_create b3)
 check "after a remount, borg create exits 0" test -n "$b3"
 equal "after a remount, borg create reads no file again but the newest" \
