@@ -102,23 +102,12 @@ static int read_node(struct osfs *fs, struct tree_node n, struct handle *h)
 	return rc;
 }
 
-/* The bytes of a file, for reading.  A remote catalog entry is downloaded
- * the first time (its size was known from the index, so stat was exact
- * before); a download that fails is EIO, the reason on stderr/syslog. */
+/* The bytes of a file, for reading.  A remote catalog entry that was
+ * never downloaded is -EAGAIN (its size was known from the index, so stat
+ * was exact before): fs_open hands it to fs/downloads.c. */
 static int open_read(struct osfs *fs, struct tree_node n, struct handle *h)
 {
-	int rc = read_node(fs, n, h);
-	if (rc != -EAGAIN || n.type != T_CATFILE)
-		return rc;
-	struct install_report r = INSTALL_REPORT_INIT;
-	rc = catalog_fetch(fs->store, (int64_t)n.id, fs->max_artifact, &r);
-	if (rc < 0)
-		fs_say("catalog: cannot download %s: %s", r.label[0] ? r.label : "an artifact",
-		       diag_first(&r.diag) ? diag_first(&r.diag) : strerror(-rc));
-	install_report_free(&r);
-	if (rc == 0)
-		rc = read_node(fs, n, h);
-	return rc == -EAGAIN ? -EIO : rc < 0 && rc != -ENOMEM && rc != -ENOENT ? -EIO : rc;
+	return read_node(fs, n, h);
 }
 
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -144,6 +133,12 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fi->direct_io = 1;
 	} else {
 		rc = open_read(fs, n, h);
+		/* Not downloaded yet: a download's thread answers this open, so
+		 * no FUSE worker waits for the network (fs/downloads.h). */
+		if (rc == -EAGAIN && n.type == T_CATFILE && (rc = downloads_open(&fs->downloads, req, ino, fi)) == 0) {
+			handle_abandon(fs, h);
+			return;
+		}
 		/* Same inode, same bytes: the kernel's pages stay valid (every
 		 * change invalidates them).  A file opened for reading has
 		 * nothing to flush: its close() costs no round trip. */

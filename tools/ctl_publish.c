@@ -61,15 +61,25 @@ static int check_artifact(struct pub *p)
 	return rc;
 }
 
-/* Every failure of a request ends here: a refused token gets the advice
- * that fixes it; the rest, the HTTP client's sentence. */
+/* Every failure of a request ends here, with what its status means: a
+ * 401 is a token the server does not accept, a 403 a request it forbids
+ * (whoever asks), a 404 a place it does not have, a 5xx its own failure. */
 static int failed(const struct pub *p, int rc, const struct http_response *r, const char *step)
 {
-	if (rc == -EACCES)
-		ctl_err("the catalog at %s refused the token (HTTP %ld): check OS_CLOUD_API_KEY or run 'osfsctl login'",
-			p->url, r->status);
+	const char *err = r->err[0] ? r->err : strerror(-rc);
+	if (r->status == 401)
+		ctl_err("the catalog at %s refused the token (HTTP 401): check OS_CLOUD_API_KEY or run 'osfsctl login'",
+			p->url);
+	else if (r->status == 403)
+		ctl_err("cannot publish %s (%s): the catalog at %s forbids it (%s): the server does not let this "
+			"token do that; ask its administrator", p->label, step, p->url, err);
+	else if (r->status == 404)
+		ctl_err("cannot publish %s (%s): the catalog at %s has no such place (%s): check the catalog's URL",
+			p->label, step, p->url, err);
+	else if (r->status >= 500 && r->status <= 599)
+		ctl_err("cannot publish %s (%s): the server failed (%s): try again later", p->label, step, err);
 	else
-		ctl_err("cannot publish %s (%s): %s", p->label, step, r->err[0] ? r->err : strerror(-rc));
+		ctl_err("cannot publish %s (%s): %s", p->label, step, err);
 	return CTL_FAIL;
 }
 
