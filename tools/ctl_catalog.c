@@ -19,6 +19,7 @@
 #include <xxhash.h>
 
 #include "catalog/artifact.h"
+#include "catalog/catalog.h"
 #include "catalog/catindex.h"
 #include "catalog/http.h"
 #include "catalog/names.h"
@@ -51,9 +52,12 @@ static cJSON *get_index(const char *base, const char *path, const char *what, in
 	struct buf url = BUF_INIT;
 	char err[300];
 	cJSON *doc = NULL;
+	/* An index is bounded as the daemon bounds it (catalog_max_index's
+	 * default): a server cannot make osfsctl swallow gigabytes. */
+	struct http_opts o = { CATALOG_MAX_INDEX, 0, NULL };
 	*rc = http_join(base, path, &url);
 	if (!*rc)
-		*rc = http_get(buf_str(&url), NULL, NULL, &r);
+		*rc = http_get_opts(buf_str(&url), NULL, NULL, &o, &r);
 	if (*rc == -ENOENT)
 		ctl_err("the catalog at %s has no %s (HTTP 404 for %s)", base, what, buf_str(&url));
 	else if (*rc)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "catalog/artifact.h"
+#include "catalog/catalog.h"
 #include "catalog/catindex.h"
 #include "catalog/http.h"
 #include "tools/ctl.h"
@@ -83,6 +84,9 @@ static int failed(const struct pub *p, int rc, const struct http_response *r, co
 	return CTL_FAIL;
 }
 
+/* Indexes are read bounded as the daemon reads them. */
+static const struct http_opts index_opts = { CATALOG_MAX_INDEX, 0, NULL };
+
 static int url_of(const struct pub *p, const char *path, struct buf *out)
 {
 	return http_join(p->url, path, out);
@@ -122,7 +126,7 @@ static int fetch_pkg_index(struct pub *p)
 	buf_printf(&path, "packages/%s/index.json", p->a.id);
 	int rc = url_of(p, buf_str(&path), &url);
 	if (!rc)
-		rc = http_get(buf_str(&url), NULL, p->token, &r);
+		rc = http_get_opts(buf_str(&url), NULL, p->token, &index_opts, &r);
 	if (rc == -ENOENT) { /* a new package */
 		rc = (p->pkg = catindex_pkg_new(p->a.id)) ? 0 : -ENOMEM;
 		if (rc)
@@ -251,7 +255,7 @@ static int update_root(struct pub *p)
 	cJSON *root = NULL, *before = NULL;
 	int rc = url_of(p, "index.json", &url);
 	if (!rc)
-		rc = http_get(buf_str(&url), NULL, p->token, &r);
+		rc = http_get_opts(buf_str(&url), NULL, p->token, &index_opts, &r);
 	if (rc == -ENOENT)
 		rc = (root = catindex_root_new()) ? 0 : -ENOMEM;
 	else if (rc == 0 && !(root = catindex_parse(buf_str(&r.body), r.body.len, err, sizeof(err)))) {
