@@ -24,15 +24,34 @@ int catalog_remove_dir(struct store *st, const char *pkg, struct install_report 
  * preload's transaction. */
 int catalog_note_preload(struct db *db, struct artifact *a, int64_t ts, struct changes *ch);
 
+/* What a remote catalog may cost (docs/security.md, "Catalog servers"):
+ * the options -o catalog_max_index, catalog_max_packages, catalog_stall.
+ * A NULL limits pointer means the defaults. */
+struct catalog_limits {
+	size_t max_index;            /* bytes of one index (decoded) */
+	size_t max_packages;         /* packages of the root index */
+	long stall;                  /* seconds under 1 KiB/s that abort a transfer */
+	const volatile int *cancel;  /* non-zero: stop every transfer (unmount) */
+};
+
+#define CATALOG_MAX_INDEX ((size_t)16 << 20)
+#define CATALOG_MAX_PACKAGES ((size_t)10000)
+#define CATALOG_STALL 30L
+
 /* Fetches the remote catalog at base: the root index and every package's
  * index (revalidated with their ETags), recording their versions.  When
  * the server cannot be reached the indexes cached from last time are used
- * (a warning in r->diag).  Returns 0 or -errno. */
-int catalog_sync(struct store *st, const char *base, struct install_report *r);
+ * (a warning in r->diag).  An index over the limits is refused (an error
+ * in r->diag naming the limit).  Returns 0 or -errno. */
+int catalog_sync(struct store *st, const char *base, const struct catalog_limits *lim, struct install_report *r);
 /* 1 if the root index of base was fetched before (and is cached). */
 int catalog_cached(struct store *st, const char *base);
 /* Downloads the bytes of remote catalog entry id, checks their size and
- * hash and the artifact itself, and caches them in the store. */
-int catalog_fetch(struct store *st, int64_t id, size_t max, struct install_report *r);
+ * hash and the artifact itself, and caches them in the store.  Nothing
+ * larger than the index's size or max is kept: the transfer stops at the
+ * first byte over.  Returns 0 once the bytes are in the store, or -errno
+ * with the reason in r->diag. */
+int catalog_fetch(struct store *st, int64_t id, size_t max, const struct catalog_limits *lim,
+		  struct install_report *r);
 
 #endif

@@ -31,10 +31,16 @@ int catindex_unhex(const char *s, uint64_t *h)
 	return 0;
 }
 
+/* The most JSON values an index may hold: room for 10000 packages of
+ * dozens of versions, while a hostile index of tiny values ("[0,0,0,...]")
+ * cannot make the parser build millions of nodes (about 64 bytes each). */
+#define CATINDEX_MAX_VALUES ((size_t)1 << 19)
+
 cJSON *catindex_parse(const char *json, size_t len, char *err, size_t errlen)
 {
 	struct json_error e;
-	cJSON *v = json_parse(json, len, NULL, &e);
+	const struct json_limits lim = { JSON_DEFAULT_DEPTH, CATINDEX_MAX_VALUES };
+	cJSON *v = json_parse(json, len, &lim, &e);
 	if (!v) {
 		snprintf(err, errlen, "not valid JSON: line %u, column %u: %s", e.line, e.col, e.msg);
 		return NULL;

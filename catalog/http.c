@@ -3,13 +3,18 @@
  * Every call uses an easy handle of its own, so calls from several threads
  * share nothing but libcurl's global state (set up once by http_init()).
  * Failures become one sentence in r->err naming the URL (without any
- * user:password part) or the host, never the token: the token only ever
- * lives in the request's header list, which is wiped before it is freed. */
+ * user:password part) or the host, never the token.  The token is given
+ * to libcurl as bearer authentication, never as a header of our own:
+ * libcurl sends custom headers on to wherever a redirect points, but its
+ * own credentials only to the scheme, host and port they were meant for.
+ * A server is hostile until checked: bodies are bounded while they
+ * arrive (after decoding), stalled transfers abandoned. */
 #include "catalog/http.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +23,10 @@
 
 #include <curl/curl.h>
 
-/* The largest body a GET keeps: far above any index or artifact
- * (ARTIFACT_DEFAULT_MAX is 64 MiB), low enough not to exhaust memory. */
-#define HTTP_MAX_BODY ((curl_off_t)256 << 20)
+/* The largest body a GET keeps unless told otherwise: far above any index
+ * or artifact (ARTIFACT_DEFAULT_MAX is 64 MiB), low enough not to exhaust
+ * memory. */
+#define HTTP_MAX_BODY ((size_t)256 << 20)
 #define HTTP_MAX_REDIRECTS 3L
 
 /* Pause before attempt i+1 (milliseconds). */
@@ -36,7 +42,12 @@ struct xfer {
 	void *ctx;
 	long status;            /* of the last status line seen */
 	char reason[96];        /* its reason phrase */
-	int too_big, oom;
+	size_t max;             /* the largest body kept */
+	long stall;             /* seconds under HTTP_LOW_SPEED that abort */
+	const volatile int *cancel;
+	curl_off_t length;      /* the answer's Content-Length, or -1 */
+	int encoded;            /* it has a Content-Encoding */
+	int too_big, declared, oom;
 };
 
 /* What one attempt came to. */
@@ -137,7 +148,9 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	size_t len = size * n;
 	if (x->status < 200 || x->status > 299) /* an error page: not kept */
 		return len;
-	if ((curl_off_t)(x->r->body.len + len) > HTTP_MAX_BODY) {
+	/* These are decoded bytes (CURLOPT_ACCEPT_ENCODING): a small gzip
+	 * body that inflates to gigabytes stops here too. */
+	if (len > x->max - x->r->body.len) {
 		x->too_big = 1;
 		return 0; /* aborts the transfer (CURLE_WRITE_ERROR) */
 	}
@@ -162,20 +175,40 @@ static void header_value(const char *v, size_t len, char *out, size_t outlen)
 }
 
 /* Status lines (one per answer, redirects and "100 Continue" included:
- * the last one counts) and the ETag. */
+ * the last one counts), the ETag, and the size an answer announces: a
+ * body declared larger than the limit is refused before its first byte.
+ * Only a plain one: an encoded body's length is not its decoded size. */
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
 	struct xfer *x = ud;
 	size_t len = size * n;
+	char v[64];
 	if (len > 5 && !strncmp(p, "HTTP/", 5)) {
 		const char *sp = memchr(p, ' ', len);
 		x->status = sp ? strtol(sp + 1, NULL, 10) : 0;
 		x->reason[0] = x->r->etag[0] = '\0';
+		x->length = -1;
+		x->encoded = 0;
 		const char *ph = sp && (size_t)(sp - p) + 5 < len ? sp + 5 : NULL;
 		if (ph)
 			header_value(ph, len - (size_t)(ph - p), x->reason, sizeof(x->reason));
 	} else if (len > 5 && !strncasecmp(p, "etag:", 5)) {
 		header_value(p + 5, len - 5, x->r->etag, sizeof(x->r->etag));
+	} else if (len > 15 && !strncasecmp(p, "content-length:", 15)) {
+		header_value(p + 15, len - 15, v, sizeof(v));
+		char *end;
+		errno = 0;
+		long long cl = strtoll(v, &end, 10);
+		x->length = !errno && end != v && !*end && cl >= 0 ? (curl_off_t)cl : -1;
+	} else if (len > 17 && !strncasecmp(p, "content-encoding:", 17)) {
+		header_value(p + 17, len - 17, v, sizeof(v));
+		x->encoded = v[0] && strcasecmp(v, "identity");
+	} else if ((len == 2 && p[0] == '\r') || (len == 1 && p[0] == '\n')) { /* the end of the headers */
+		if (x->status >= 200 && x->status <= 299 && !x->src && !x->encoded && x->length >= 0 &&
+		    (uint64_t)x->length > x->max) {
+			x->too_big = x->declared = 1;
+			return 0; /* aborts the transfer before the body */
+		}
 	}
 	return len;
 }
@@ -206,7 +239,10 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 	struct xfer *x = ud;
 	(void)dltotal;
 	(void)dlnow;
-	x->progress(x->ctx, (size_t)ulnow, (size_t)ultotal);
+	if (x->cancel && *x->cancel)
+		return 1; /* CURLE_ABORTED_BY_CALLBACK */
+	if (x->progress)
+		x->progress(x->ctx, (size_t)ulnow, (size_t)ultotal);
 	return 0;
 }
 
@@ -221,7 +257,8 @@ static int header_safe(const char *s)
 	return 1;
 }
 
-/* Overwrites the list's strings before freeing them: one holds the token. */
+/* Overwrites the list's strings before freeing them: nothing of a request
+ * is left in freed memory. */
 static void free_headers(struct curl_slist *h)
 {
 	for (struct curl_slist *i = h; i; i = i->next)
@@ -253,10 +290,6 @@ static struct curl_slist *make_headers(const char *etag, const char *token, stru
 	}
 	if (etag && *etag && header_safe(etag) && strlen(etag) < 1024)
 		h = add_header(h, &oom, "If-None-Match: ", etag);
-	/* A custom Authorization header is only sent to the host of the
-	 * URL: libcurl drops it when a redirect leads elsewhere. */
-	if (token && *token)
-		h = add_header(h, &oom, "Authorization: Bearer ", token);
 	if (oom) {
 		say(r, "out of memory");
 		*rc = -ENOMEM;
@@ -277,20 +310,29 @@ static void set_protocols(CURL *c)
 #endif
 }
 
-static void setup(CURL *c, const char *url, struct curl_slist *h, struct xfer *x, char *errbuf)
+static void setup(CURL *c, const char *url, struct curl_slist *h, const char *token, struct xfer *x, char *errbuf)
 {
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	if (token && *token) {
+		/* libcurl's own credentials: never sent on to another scheme,
+		 * host or port (CURLOPT_UNRESTRICTED_AUTH stays off). */
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, token);
+	}
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "osfs/" OSFS_VERSION);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); /* timeouts without SIGALRM: threads */
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, HTTP_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, HTTP_LOW_SPEED);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, x->stall);
+	/* An upload is not sent on: the artifact and the token would go
+	 * wherever the server points. */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, x->src ? 0L : 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, HTTP_MAX_REDIRECTS);
 	set_protocols(c);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, HTTP_MAX_BODY);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -303,7 +345,7 @@ static void setup(CURL *c, const char *url, struct curl_slist *h, struct xfer *x
 		curl_easy_setopt(c, CURLOPT_SEEKDATA, x);
 		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->src_len); /* Content-Length */
 	}
-	if (x->progress) {
+	if (x->progress || x->cancel) {
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, x);
 		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -318,10 +360,11 @@ static enum outcome transport_error(CURL *c, CURLcode cc, const char *url, const
 	char shown[300], where[300];
 	char *eff = NULL;
 	long oserr = 0;
-	double connect_time = 0;
+	double connect_time = 0, total = 0;
 	curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &eff);
 	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &oserr);
 	curl_easy_getinfo(c, CURLINFO_CONNECT_TIME, &connect_time);
+	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME, &total);
 	display_url(url, shown, sizeof(shown));
 	host_port(eff ? eff : url, where, sizeof(where));
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
@@ -335,7 +378,16 @@ static enum outcome transport_error(CURL *c, CURLcode cc, const char *url, const
 			say(r, "cannot connect to %s: timed out after %ld s", where, HTTP_CONNECT_TIMEOUT);
 			return RETRY;
 		}
-		say(r, "%s: timed out after %ld s", shown, HTTP_TIMEOUT);
+		*rc = -ETIMEDOUT;
+		if (total < (double)HTTP_TIMEOUT - 0.5) /* the low-speed limit, not the 60 s one */
+			say(r, "%s: the server sent less than %ld bytes a second for %ld s: the transfer was abandoned "
+			    "(%zu bytes had arrived)", shown, HTTP_LOW_SPEED, x->stall, r->body.len);
+		else
+			say(r, "%s: timed out after %ld s", shown, HTTP_TIMEOUT);
+		return DONE;
+	case CURLE_ABORTED_BY_CALLBACK:
+		say(r, "%s: the transfer was cancelled (the filesystem is being unmounted)", shown);
+		*rc = -ECANCELED;
 		return DONE;
 	case CURLE_SEND_ERROR:
 	case CURLE_RECV_ERROR:
@@ -347,9 +399,6 @@ static enum outcome transport_error(CURL *c, CURLcode cc, const char *url, const
 		/* Not retried: a misspelt host name is the usual cause. */
 		say(r, "%s: cannot resolve the host name (%s)", shown, why);
 		return DONE;
-	case CURLE_FILESIZE_EXCEEDED:
-		x->too_big = 1;
-		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		say(r, "%s: only http:// and https:// URLs are supported (%s)", shown, why);
 		return DONE;
@@ -362,8 +411,13 @@ static enum outcome transport_error(CURL *c, CURLcode cc, const char *url, const
 	default:
 		break;
 	}
-	if (x->too_big) {
-		say(r, "%s: the answer is larger than %d MiB", shown, (int)(HTTP_MAX_BODY >> 20));
+	if (x->too_big && x->declared) {
+		say(r, "%s: the answer would be %lld bytes (its Content-Length), more than the %zu allowed: "
+		    "not downloaded", shown, (long long)x->length, x->max);
+		*rc = -EFBIG;
+	} else if (x->too_big) {
+		say(r, "%s: the answer is larger than the %zu bytes allowed: the transfer was stopped there", shown,
+		    x->max);
 		*rc = -EFBIG;
 	} else if (x->oom || cc == CURLE_OUT_OF_MEMORY) {
 		say(r, "%s: out of memory", shown);
@@ -390,8 +444,17 @@ static enum outcome answer(CURL *c, const char *url, struct xfer *x, int *rc)
 	buf_reset(&r->body);
 	display_url(url, shown, sizeof(shown));
 	const char *phrase = x->status == r->status && x->reason[0] ? x->reason : status_phrase(r->status);
-	say(r, "%s: HTTP %ld%s%s", shown, r->status, *phrase ? " " : "", phrase);
-	*rc = r->status == 404 ? -ENOENT : r->status == 401 || r->status == 403 ? -EACCES : -EIO;
+	char *to = NULL;
+	curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &to);
+	if (r->status >= 300 && r->status <= 399 && x->src && to) {
+		char where[300];
+		display_url(to, where, sizeof(where));
+		say(r, "%s: the server redirects the upload to %s (HTTP %ld): an upload is not sent on to another "
+		    "address", shown, where, r->status);
+	} else {
+		say(r, "%s: HTTP %ld%s%s", shown, r->status, *phrase ? " " : "", phrase);
+	}
+	*rc = r->status == 404 ? -ENOENT : r->status == 401 ? -EACCES : r->status == 403 ? -EPERM : -EIO;
 	return r->status >= 500 && r->status <= 599 ? RETRY : DONE;
 }
 
@@ -404,7 +467,9 @@ static enum outcome attempt(CURL *c, const char *url, struct xfer *x, char *errb
 	x->src_off = 0;
 	x->status = 0;
 	x->reason[0] = '\0';
-	x->too_big = x->oom = 0;
+	x->too_big = x->declared = x->oom = 0;
+	x->length = -1;
+	x->encoded = 0;
 	errbuf[0] = '\0';
 	CURLcode cc = curl_easy_perform(c);
 	if (cc != CURLE_OK) {
@@ -439,9 +504,9 @@ static int request(const char *url, const char *etag, const char *token, struct 
 		return -ENOMEM;
 	}
 	char errbuf[CURL_ERROR_SIZE];
-	setup(c, url, h, x, errbuf);
+	setup(c, url, h, token, x, errbuf);
 	int n = 1;
-	while (attempt(c, url, x, errbuf, &rc) == RETRY && n < HTTP_ATTEMPTS)
+	while (attempt(c, url, x, errbuf, &rc) == RETRY && n < HTTP_ATTEMPTS && !(x->cancel && *x->cancel))
 		pause_ms(backoff_ms[n++ - 1]);
 	if (rc && n > 1) {
 		size_t l = strlen(r->err);
@@ -452,15 +517,28 @@ static int request(const char *url, const char *etag, const char *token, struct 
 	return rc;
 }
 
+int http_get_opts(const char *url, const char *etag, const char *token, const struct http_opts *o,
+		  struct http_response *r)
+{
+	struct xfer x = { .r = r, .max = HTTP_MAX_BODY, .stall = HTTP_STALL, .length = -1 };
+	if (o && o->max_body)
+		x.max = o->max_body;
+	if (o && o->stall > 0)
+		x.stall = o->stall;
+	if (o)
+		x.cancel = o->cancel;
+	return request(url, etag, token, &x);
+}
+
 int http_get(const char *url, const char *etag, const char *token, struct http_response *r)
 {
-	struct xfer x = { .r = r };
-	return request(url, etag, token, &x);
+	return http_get_opts(url, etag, token, NULL, r);
 }
 
 int http_put(const char *url, const void *body, size_t len, const char *token, http_progress_fn progress, void *ctx,
 	     struct http_response *r)
 {
-	struct xfer x = { .r = r, .src = body ? body : "", .src_len = len, .progress = progress, .ctx = ctx };
+	struct xfer x = { .r = r, .src = body ? body : "", .src_len = len, .progress = progress, .ctx = ctx,
+			  .max = HTTP_MAX_BODY, .stall = HTTP_STALL, .length = -1 };
 	return request(url, NULL, token, &x);
 }

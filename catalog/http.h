@@ -24,6 +24,20 @@ struct http_response {
 #define HTTP_RESPONSE_INIT { 0, BUF_INIT, "", "" }
 void http_response_free(struct http_response *r);
 
+/* What a GET may take.  A body larger than max_body is cut at its first
+ * byte over (its decoded size: a gzip body is bounded by what it inflates
+ * to), and refused up front when its Content-Length says so; a transfer
+ * slower than HTTP_LOW_SPEED bytes a second for stall seconds is
+ * abandoned; a non-zero *cancel stops it at once (unmount). */
+struct http_opts {
+	size_t max_body;              /* 0: HTTP_MAX_BODY */
+	long stall;                   /* seconds; 0: HTTP_STALL */
+	const volatile int *cancel;   /* may be NULL */
+};
+
+#define HTTP_LOW_SPEED 1024L
+#define HTTP_STALL 30L
+
 /* Once per process, before any thread starts. */
 int http_init(void);
 
@@ -31,13 +45,23 @@ int http_init(void);
 typedef void (*http_progress_fn)(void *ctx, size_t done, size_t total);
 
 /* GET url.  With etag (may be NULL or ""), sends If-None-Match; a 304
- * answer is a success with status 304 and an empty body.  Returns 0 for a
- * 2xx or 304 answer, -ENOENT for 404, -EACCES for 401/403, -EIO for the
- * rest (r->err says what happened). */
+ * answer is a success with status 304 and an empty body.  Redirects are
+ * followed (at most 3, http and https only); the token is sent as
+ * libcurl's own bearer authentication, which libcurl never sends on to
+ * another scheme, host or port.  Returns 0 for a 2xx or 304 answer,
+ * -ENOENT for 404, -EACCES for 401, -EPERM for 403, -EIO for the rest
+ * (r->err says what happened, r->status which status it was). */
 int http_get(const char *url, const char *etag, const char *token, struct http_response *r);
+/* The same with limits (o may be NULL): -EFBIG for a body over
+ * o->max_body, -ETIMEDOUT for a stalled transfer, -ECANCELED once
+ * *o->cancel is set; r->err says which and the numbers. */
+int http_get_opts(const char *url, const char *etag, const char *token, const struct http_opts *o,
+		  struct http_response *r);
 
 /* PUT body to url with "Authorization: Bearer <token>" (if token).  Same
- * returns as http_get.  progress may be NULL. */
+ * returns as http_get.  progress may be NULL.  A redirect is not followed
+ * (the body and the token would go with it): it is -EIO with a sentence
+ * naming where the server points. */
 int http_put(const char *url, const void *body, size_t len, const char *token, http_progress_fn progress,
 	     void *ctx, struct http_response *r);
 

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "catalog/catalog.h"
+#include "fs/downloads.h"
 #include "fs/content.h"
 #include "fs/handles.h"
 #include "fs/inval.h"
@@ -27,6 +29,8 @@ struct osfs {
 	size_t max_artifact;
 	unsigned max_tenants_per_uid; /* root is not counted */
 	struct refresh refresh; /* -o catalog=URL: its url, or NULL */
+	struct catalog_limits catlim; /* -o catalog_max_index, catalog_max_packages, catalog_stall */
+	struct downloads downloads;   /* catalog artifacts being fetched */
 	int readonly;
 	int no_opendir;        /* the kernel opens directories itself */
 	double entry_timeout;  /* seconds the kernel may keep names and attributes */

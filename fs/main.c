@@ -64,6 +64,7 @@ struct options {
 	char *preload_tenant;
 	char *catalog;
 	char *catalog_refresh;
+	char *catalog_max_index, *catalog_max_packages, *catalog_stall;
 	char *max_artifact;
 	char *max_pending;
 	char *max_pending_total;
@@ -83,6 +84,9 @@ static const struct fuse_opt opt_specs[] = {
 	OPT("preload_tenant=%s", preload_tenant),
 	OPT("catalog=%s", catalog),
 	OPT("catalog_refresh=%s", catalog_refresh),
+	OPT("catalog_max_index=%s", catalog_max_index),
+	OPT("catalog_max_packages=%s", catalog_max_packages),
+	OPT("catalog_stall=%s", catalog_stall),
 	OPT("max_artifact=%s", max_artifact),
 	OPT("max_pending=%s", max_pending),
 	OPT("max_pending_total=%s", max_pending_total),
@@ -155,6 +159,10 @@ static void usage(void)
 	       "    -o catalog=URL           a remote catalog, listed in catalog/ (docs/catalog.md)\n"
 	       "    -o catalog_refresh=SECS  how often its indexes are revalidated (default 300;\n"
 	       "                             0: only at mount)\n"
+	       "    -o catalog_max_index=BYTES  largest index accepted (default 16M)\n"
+	       "    -o catalog_max_packages=N   most packages a root index may list (default 10000)\n"
+	       "    -o catalog_stall=SECONDS    a transfer under 1 KiB/s for that long is abandoned\n"
+	       "                             (default 30)\n"
 	       "    -h, --help               this help\n"
 	       "    -V, --version            the version\n"
 	       "\n");
@@ -347,6 +355,7 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	use_syslog = !cmd->foreground;
 	if (inval_start(&fs->inval, fs->se) < 0)
 		goto unmount;
+	downloads_init(&fs->downloads, fs);
 	if (refresh_start(&fs->refresh) < 0)
 		fs_say("cannot start the catalog's refresh: it is synced only at mount");
 	if (cmd->singlethread) {
@@ -362,6 +371,7 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 		rc = fuse_session_loop_mt(fs->se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
+	downloads_stop(&fs->downloads); /* also cancels a sync under way */
 	refresh_stop(&fs->refresh);
 	inval_stop(&fs->inval);
 unmount:
@@ -447,6 +457,33 @@ static int limits(struct osfs *fs, const struct options *o)
 	return 0;
 }
 
+/* -o catalog_max_index, catalog_max_packages, catalog_stall. */
+static int catalog_limits(struct osfs *fs, const struct options *o)
+{
+	fs->catlim = (struct catalog_limits){ CATALOG_MAX_INDEX, CATALOG_MAX_PACKAGES, CATALOG_STALL,
+					      &fs->downloads.stop };
+	if (o->catalog_max_index && parse_size(o->catalog_max_index, &fs->catlim.max_index) < 0) {
+		fprintf(stderr, "osfs: catalog_max_index=%s: expected a size in bytes such as 16777216 or 16M\n",
+			o->catalog_max_index);
+		return -1;
+	}
+	const char *names[] = { "catalog_max_packages", "catalog_stall" };
+	const char *given[] = { o->catalog_max_packages, o->catalog_stall };
+	unsigned long top[] = { 10000000, 3600 }, v[2] = { CATALOG_MAX_PACKAGES, CATALOG_STALL };
+	for (int i = 0; i < 2; i++) {
+		char *end;
+		errno = 0;
+		if (given[i] && ((v[i] = strtoul(given[i], &end, 10)), errno || *end || end == given[i] || v[i] == 0 ||
+				 v[i] > top[i])) {
+			fprintf(stderr, "osfs: %s=%s: expected a whole number from 1 to %lu\n", names[i], given[i], top[i]);
+			return -1;
+		}
+	}
+	fs->catlim.max_packages = v[0];
+	fs->catlim.stall = (long)v[1];
+	return 0;
+}
+
 /* Locks and opens the store at path: its files private (store/storefile.h),
  * a store found readable by others tightened and said so. */
 static int open_store(struct osfs *fs, const char *path, const char *mountpoint, int *lock, int *created)
@@ -490,6 +527,8 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 		fprintf(stderr, "osfs: catalog=%s: expected an http:// or https:// URL\n", o->catalog);
 		return -1;
 	}
+	if (catalog_limits(fs, o) < 0)
+		return -1;
 	/* A read-only store is served as it is: its catalog is never synced. */
 	fs->refresh = (struct refresh){ .fs = fs, .url = fs->readonly ? NULL : o->catalog, .every = 300 };
 	if (o->catalog_refresh) {
@@ -615,6 +654,9 @@ out:
 	free(o.preload_tenant);
 	free(o.catalog);
 	free(o.catalog_refresh);
+	free(o.catalog_max_index);
+	free(o.catalog_max_packages);
+	free(o.catalog_stall);
 	free(o.max_artifact);
 	free(o.max_pending);
 	free(o.max_pending_total);

@@ -119,25 +119,13 @@ static int read_node(struct osfs *fs, struct tree_node n, struct tree_attr *a, s
 	return rc;
 }
 
-/* The bytes of a file, for reading.  A remote catalog entry is downloaded
- * the first time (its size was known from the index, so stat was exact
- * before); a download that fails is EIO, the reason on stderr/syslog. */
+/* The bytes of a file, for reading.  A remote catalog entry that was
+ * never downloaded is -EAGAIN (its size was known from the index, so stat
+ * was exact before): fs_open hands it to fs/downloads.c, whose thread
+ * answers the open once the bytes are in the store. */
 static int load_node(struct osfs *fs, struct tree_node n, struct tree_attr *a, struct buf *b)
 {
-	int rc = read_node(fs, n, a, b);
-	if (rc != -EAGAIN || n.type != T_CATFILE)
-		return rc;
-	struct install_report r = INSTALL_REPORT_INIT;
-	rc = catalog_fetch(fs->store, (int64_t)n.id, fs->max_artifact, &r);
-	if (rc < 0)
-		fs_say("catalog: cannot download %s: %s", r.label[0] ? r.label : "an artifact",
-		       diag_first(&r.diag) ? diag_first(&r.diag) : strerror(-rc));
-	install_report_free(&r);
-	if (rc == 0) {
-		buf_reset(b);
-		rc = read_node(fs, n, a, b);
-	}
-	return rc == -EAGAIN ? -EIO : rc < 0 && rc != -ENOMEM && rc != -ENOENT ? -EIO : rc;
+	return read_node(fs, n, a, b);
 }
 
 /* Opens a store file for reading.  Every open of one inode shares one
@@ -191,6 +179,12 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		fi->direct_io = 1;
 	} else {
 		rc = open_read(fs, n, h);
+		/* Not downloaded yet: a download's thread answers this open, so
+		 * no FUSE worker waits for the network (fs/downloads.h). */
+		if (rc == -EAGAIN && n.type == T_CATFILE && (rc = downloads_open(&fs->downloads, req, ino, fi)) == 0) {
+			handle_abandon(fs, h);
+			return;
+		}
 		/* Same inode, same bytes: the kernel's pages stay valid (every
 		 * change invalidates them).  The log grows under its inode: its
 		 * reads bypass the kernel's pages, which could hold a stale end.

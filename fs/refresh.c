@@ -14,7 +14,7 @@
 int refresh_once(struct refresh *rf)
 {
 	struct install_report r = INSTALL_REPORT_INIT;
-	int rc = catalog_sync(rf->fs->store, rf->url, &r);
+	int rc = catalog_sync(rf->fs->store, rf->url, &rf->fs->catlim, &r);
 	char now[512] = "";
 	for (size_t i = 0; i < r.diag.n && !now[0]; i++)
 		snprintf(now, sizeof(now), "%s%s", r.diag.v[i].err ? "" : "warning: ", r.diag.v[i].msg);

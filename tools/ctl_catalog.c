@@ -19,12 +19,30 @@
 #include <xxhash.h>
 
 #include "catalog/artifact.h"
+#include "catalog/catalog.h"
 #include "catalog/catindex.h"
 #include "catalog/http.h"
 #include "catalog/names.h"
 #include "catalog/semver.h"
 #include "tools/ctl_pick.h"
 #include "tools/ctl.h"
+
+/* A read that failed, with what its status means (osfsctl reads
+ * catalogs anonymously: a 401 or 403 is about the server's rules, not a
+ * token). */
+static void ctl_read_failed(const char *base, const char *what, int rc, const struct http_response *r)
+{
+	const char *err = r->err[0] ? r->err : strerror(-rc);
+	if (r->status == 401)
+		ctl_err("the catalog at %s asks for credentials to read its %s (%s): osfsctl reads catalogs without "
+			"them", base, what, err);
+	else if (r->status == 403)
+		ctl_err("the catalog at %s forbids reading its %s (%s)", base, what, err);
+	else if (r->status >= 500 && r->status <= 599)
+		ctl_err("cannot read the catalog's %s: the server failed (%s): try again later", what, err);
+	else
+		ctl_err("cannot read the catalog's %s: %s", what, err);
+}
 
 /* GETs base/path and parses it as an index.  Returns the tree, or NULL
  * after saying why (*rc: -ENOENT for a 404). */
@@ -34,13 +52,16 @@ static cJSON *get_index(const char *base, const char *path, const char *what, in
 	struct buf url = BUF_INIT;
 	char err[300];
 	cJSON *doc = NULL;
+	/* An index is bounded as the daemon bounds it (catalog_max_index's
+	 * default): a server cannot make osfsctl swallow gigabytes. */
+	struct http_opts o = { CATALOG_MAX_INDEX, 0, NULL };
 	*rc = http_join(base, path, &url);
 	if (!*rc)
-		*rc = http_get(buf_str(&url), NULL, NULL, &r);
+		*rc = http_get_opts(buf_str(&url), NULL, NULL, &o, &r);
 	if (*rc == -ENOENT)
 		ctl_err("the catalog at %s has no %s (HTTP 404 for %s)", base, what, buf_str(&url));
 	else if (*rc)
-		ctl_err("cannot read the catalog's %s: %s", what, r.err[0] ? r.err : strerror(-*rc));
+		ctl_read_failed(base, what, *rc, &r);
 	else if (!(doc = catindex_parse(buf_str(&r.body), r.body.len, err, sizeof(err)))) {
 		ctl_err("the %s at %s is %s", what, buf_str(&url), err);
 		*rc = -EINVAL;
@@ -187,11 +208,20 @@ static int download(const char *base, const char *id, const struct catindex_entr
 	struct buf path = BUF_INIT, url = BUF_INIT;
 	buf_printf(&path, "packages/%s/%s", id, e->file);
 	int rc = buf_error(&path) ? -ENOMEM : http_join(base, buf_str(&path), &url);
+	/* The index's size bounds the transfer: a byte more is refused as
+	 * it arrives, never kept. */
+	struct http_opts o = { e->size ? (size_t)e->size : 1, 0, NULL };
 	if (!rc)
-		rc = http_get(buf_str(&url), NULL, NULL, &r);
-	if (rc)
-		ctl_err("cannot download %s@%s: %s", id, e->version, r.err[0] ? r.err : strerror(-rc));
-	else
+		rc = http_get_opts(buf_str(&url), NULL, NULL, &o, &r);
+	if (rc == -EFBIG) {
+		ctl_err("the artifact at %s has more bytes, but the catalog's index says %llu: refused, the transfer was "
+			"stopped there (the file on the server was changed or damaged)", buf_str(&url),
+			(unsigned long long)e->size);
+	} else if (rc) {
+		char what[400];
+		snprintf(what, sizeof(what), "artifact %s@%s", id, e->version);
+		ctl_read_failed(base, what, rc, &r);
+	} else
 		rc = verify(buf_str(&url), id, e, buf_str(&r.body), r.body.len);
 	if (!rc)
 		rc = save(dir, id, e->version, buf_str(&r.body), r.body.len);

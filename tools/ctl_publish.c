@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "catalog/artifact.h"
+#include "catalog/catalog.h"
 #include "catalog/catindex.h"
 #include "catalog/http.h"
 #include "tools/ctl.h"
@@ -61,17 +62,30 @@ static int check_artifact(struct pub *p)
 	return rc;
 }
 
-/* Every failure of a request ends here: a refused token gets the advice
- * that fixes it; the rest, the HTTP client's sentence. */
+/* Every failure of a request ends here, with what its status means: a
+ * 401 is a token the server does not accept, a 403 a request it forbids
+ * (whoever asks), a 404 a place it does not have, a 5xx its own failure. */
 static int failed(const struct pub *p, int rc, const struct http_response *r, const char *step)
 {
-	if (rc == -EACCES)
-		ctl_err("the catalog at %s refused the token (HTTP %ld): check OS_CLOUD_API_KEY or run 'osfsctl login'",
-			p->url, r->status);
+	const char *err = r->err[0] ? r->err : strerror(-rc);
+	if (r->status == 401)
+		ctl_err("the catalog at %s refused the token (HTTP 401): check OS_CLOUD_API_KEY or run 'osfsctl login'",
+			p->url);
+	else if (r->status == 403)
+		ctl_err("cannot publish %s (%s): the catalog at %s forbids it (%s): the server does not let this "
+			"token do that; ask its administrator", p->label, step, p->url, err);
+	else if (r->status == 404)
+		ctl_err("cannot publish %s (%s): the catalog at %s has no such place (%s): check the catalog's URL",
+			p->label, step, p->url, err);
+	else if (r->status >= 500 && r->status <= 599)
+		ctl_err("cannot publish %s (%s): the server failed (%s): try again later", p->label, step, err);
 	else
-		ctl_err("cannot publish %s (%s): %s", p->label, step, r->err[0] ? r->err : strerror(-rc));
+		ctl_err("cannot publish %s (%s): %s", p->label, step, err);
 	return CTL_FAIL;
 }
+
+/* Indexes are read bounded as the daemon reads them. */
+static const struct http_opts index_opts = { CATALOG_MAX_INDEX, 0, NULL };
 
 static int url_of(const struct pub *p, const char *path, struct buf *out)
 {
@@ -112,7 +126,7 @@ static int fetch_pkg_index(struct pub *p)
 	buf_printf(&path, "packages/%s/index.json", p->a.id);
 	int rc = url_of(p, buf_str(&path), &url);
 	if (!rc)
-		rc = http_get(buf_str(&url), NULL, p->token, &r);
+		rc = http_get_opts(buf_str(&url), NULL, p->token, &index_opts, &r);
 	if (rc == -ENOENT) { /* a new package */
 		rc = (p->pkg = catindex_pkg_new(p->a.id)) ? 0 : -ENOMEM;
 		if (rc)
@@ -241,7 +255,7 @@ static int update_root(struct pub *p)
 	cJSON *root = NULL, *before = NULL;
 	int rc = url_of(p, "index.json", &url);
 	if (!rc)
-		rc = http_get(buf_str(&url), NULL, p->token, &r);
+		rc = http_get_opts(buf_str(&url), NULL, p->token, &index_opts, &r);
 	if (rc == -ENOENT)
 		rc = (root = catindex_root_new()) ? 0 : -ENOMEM;
 	else if (rc == 0 && !(root = catindex_parse(buf_str(&r.body), r.body.len, err, sizeof(err)))) {

@@ -1,0 +1,161 @@
+/* downloads: see downloads.h.
+ *
+ * The table is a short list (one entry per download running or queued,
+ * at most a few dozen): a lookup walks it under the lock, which is never
+ * held across the network or the store. */
+#include "fs/downloads.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/catalog.h"
+#include "fs/fs.h"
+#include "fs/ino.h"
+
+struct waiter {
+	fuse_req_t req;
+	struct fuse_file_info fi;  /* a copy: the caller's lives on its stack */
+	struct waiter *next;
+};
+
+struct dl {
+	uint64_t id;               /* the catalog entry (its node id) */
+	fuse_ino_t ino;
+	int started;
+	struct waiter *waiters;
+	struct dl *next;
+};
+
+/* Set while a download's thread replays an open through fs_open(): that
+ * open must be answered, not taken over again. */
+static __thread int replaying;
+
+void downloads_init(struct downloads *d, struct osfs *fs)
+{
+	memset(d, 0, sizeof(*d));
+	d->fs = fs;
+	pthread_mutex_init(&d->lock, NULL);
+	pthread_cond_init(&d->idle, NULL);
+}
+
+/* Answers the openers of a finished download (without the lock). */
+static void answer(struct downloads *d, fuse_ino_t ino, struct waiter *w, int rc)
+{
+	while (w) {
+		struct waiter *next = w->next;
+		if (rc < 0) {
+			fuse_reply_err(w->req, EIO);
+		} else {
+			replaying = 1;
+			fs_open(w->req, ino, &w->fi);
+			replaying = 0;
+		}
+		free(w);
+		w = next;
+	}
+	(void)d;
+}
+
+static void run(struct downloads *d, struct dl *x)
+{
+	struct osfs *fs = d->fs;
+	struct install_report r = INSTALL_REPORT_INIT;
+	int rc = catalog_fetch(fs->store, (int64_t)x->id, fs->max_artifact, &fs->catlim, &r);
+	if (rc < 0)
+		fs_say("catalog: cannot download %s: %s", r.label[0] ? r.label : "an artifact",
+		       diag_first(&r.diag) ? diag_first(&r.diag) : strerror(-rc));
+	install_report_free(&r);
+	/* Out of the table first: an open that comes now finds the bytes in
+	 * the store, or (after a failure) starts a new attempt. */
+	pthread_mutex_lock(&d->lock);
+	struct dl **p = &d->list;
+	while (*p != x)
+		p = &(*p)->next;
+	*p = x->next;
+	struct waiter *w = x->waiters;
+	pthread_mutex_unlock(&d->lock);
+	answer(d, x->ino, w, rc);
+	free(x);
+}
+
+static void *dl_main(void *arg)
+{
+	struct downloads *d = arg;
+	pthread_mutex_lock(&d->lock);
+	for (;;) {
+		struct dl *x = d->list;
+		while (x && x->started)
+			x = x->next;
+		if (!x)
+			break;
+		x->started = 1;
+		pthread_mutex_unlock(&d->lock);
+		run(d, x);
+		pthread_mutex_lock(&d->lock);
+	}
+	d->running--;
+	pthread_cond_broadcast(&d->idle);
+	pthread_mutex_unlock(&d->lock);
+	return NULL;
+}
+
+int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const struct fuse_file_info *fi)
+{
+	uint64_t id = ino_node(ino).id;
+	if (replaying)
+		return -EIO; /* downloaded, yet not in the store: do not loop */
+	struct waiter *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -EIO;
+	w->req = req;
+	w->fi = *fi;
+	pthread_mutex_lock(&d->lock);
+	struct dl *x = d->list, **tail = &d->list;
+	for (; x && x->id != id; x = x->next)
+		tail = &x->next;
+	int fresh = !x;
+	if (d->stop || (fresh && !(x = calloc(1, sizeof(*x))))) {
+		pthread_mutex_unlock(&d->lock);
+		free(w);
+		return -EIO;
+	}
+	if (fresh) {
+		x->id = id;
+		x->ino = ino;
+		*tail = x; /* queued in the order asked */
+	}
+	w->next = x->waiters;
+	x->waiters = w;
+	int rc = 0;
+	if (fresh && d->running < DOWNLOADS_THREADS) {
+		pthread_t t;
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		d->running++;
+		if (pthread_create(&t, &attr, dl_main, d) != 0) {
+			d->running--;
+			if (d->running == 0) { /* nobody would ever run it */
+				*tail = NULL;
+				free(x);
+				free(w);
+				rc = -EIO;
+			}
+		}
+		pthread_attr_destroy(&attr);
+	}
+	pthread_mutex_unlock(&d->lock);
+	return rc;
+}
+
+void downloads_stop(struct downloads *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->stop = 1; /* the transfers' cancel flag (fs->catlim.cancel) */
+	while (d->running > 0)
+		pthread_cond_wait(&d->idle, &d->lock);
+	pthread_mutex_unlock(&d->lock);
+	pthread_cond_destroy(&d->idle);
+	pthread_mutex_destroy(&d->lock);
+}

@@ -1,0 +1,52 @@
+/* downloads: remote catalog artifacts fetched on threads of their own.
+ *
+ * The open() of a catalog file whose bytes are not in the store yet is not
+ * answered on the FUSE worker that received it: the request joins the
+ * download of that entry (one per entry, however many readers wait for
+ * it) and the worker is free at once.  A server that crawls therefore
+ * ties up neither libfuse's workers (ten by default: ten crawling readers
+ * used to stall every operation of the mount) nor any lock: the store is
+ * only touched before and after the transfer (catalog_fetch).
+ *
+ * When the download ends its thread answers every waiting open: the
+ * error (EIO, the reason on stderr/syslog, said once) or, with the bytes
+ * now in the store, the open itself, replayed through fs_open().
+ */
+#ifndef OSFS_DOWNLOADS_H
+#define OSFS_DOWNLOADS_H
+
+#define FUSE_USE_VERSION 312
+
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* At most this many downloads run at once; more wait their turn. */
+#define DOWNLOADS_THREADS 16
+
+struct osfs;
+struct dl;
+
+struct downloads {
+	struct osfs *fs;
+	pthread_mutex_t lock;
+	pthread_cond_t idle;     /* signalled when a thread ends */
+	struct dl *list;         /* every download, running or queued */
+	unsigned running;        /* threads alive */
+	volatile int stop;       /* set at unmount: transfers are cancelled */
+};
+
+void downloads_init(struct downloads *d, struct osfs *fs);
+/* Cancels the transfers under way, answers their openers, and waits
+ * for the threads. */
+void downloads_stop(struct downloads *d);
+
+/* Takes over the open of catalog entry ino (T_CATFILE) whose bytes are
+ * not in the store yet: 0 when the request will be answered by a
+ * download's thread (the caller must not answer it), -errno when it
+ * could not be (the caller answers).  A replayed open (see above) is
+ * never taken over again: -EIO. */
+int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const struct fuse_file_info *fi);
+
+#endif
