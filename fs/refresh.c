@@ -76,11 +76,12 @@ static int sync_now(struct refresh *rf)
 {
 	struct install_report r = INSTALL_REPORT_INIT;
 	int rc = catalog_sync(rf->fs->store, rf->url, &rf->fs->catlim, &r);
-	char now[512] = "", url[512];
-	for (size_t i = 0; i < r.diag.n && !now[0]; i++)
-		snprintf(now, sizeof(now), "%s%s", r.diag.v[i].err ? "" : "warning: ", r.diag.v[i].msg);
-	if (rc < 0 && !now[0])
-		snprintf(now, sizeof(now), "%s", strerror(-rc));
+	char first[512] = "", now[512], url[512];
+	for (size_t i = 0; i < r.diag.n && !first[0]; i++)
+		snprintf(first, sizeof(first), "%s%s", r.diag.v[i].err ? "" : "warning: ", r.diag.v[i].msg);
+	if (rc < 0 && !first[0])
+		snprintf(first, sizeof(first), "%s", strerror(-rc));
+	without_credentials(now, sizeof(now), first);
 	if (strcmp(now, rf->last)) {
 		without_credentials(url, sizeof(url), rf->url);
 		if (now[0])

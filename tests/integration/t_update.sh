@@ -41,7 +41,9 @@ nginx_start "$TOKEN"
 check "publish crm 1.0.0" publish "$V100"
 check "publish helpdesk 0.3.0" publish "$HD"
 
-mount_osfs -o "catalog=$CATALOG_URL,catalog_refresh=3600"
+# Credentials in the URL (nginx ignores them when reading): they must
+# never reach what any reader of catalog/ can see.
+mount_osfs -o "catalog=http://reader:s3cr3t@${CATALOG_URL#http://},catalog_refresh=3600"
 mkdir "$MNT/tenants/acme"
 check "install crm 1.0.0 in acme" cp "$C/com.acme.crm/1.0.0.json" "$MNT/tenants/acme/install/"
 check "install helpdesk 0.3.0 (it depends on crm ^1.0.0)" cp "$C/com.acme.helpdesk/0.3.0.json" "$MNT/tenants/acme/install/"
@@ -97,11 +99,13 @@ ctl update --mount "$MNT"
 expect "server down: update fails" 1 "osfsctl: cannot sync the catalog of $MNT: "
 expect "... naming the daemon's reason" 1 "cannot connect to 127.0.0.1:$port"
 lacks "... and it claims no sync" "synced the catalog"
+lacks "... nor shows the URL's credentials" "s3cr3t"
 check "... the daemon says it too (user.osfs.sync_error)" sh -c \
 	"getfattr --absolute-names --only-values -n user.osfs.sync_error '$C' | grep -qF 'cannot connect to 127.0.0.1:$port'"
+check "... which hold no credentials" sh -c "! getfattr --absolute-names --only-values -n user.osfs.sync_error '$C' | grep -q s3cr3t"
 equal "... and the catalog it had still serves" "1.0.0.json 1.1.0.json 2.0.0.json" "$(listing "$C/com.acme.crm")"
 
-remount_osfs -o "ro,catalog=$CATALOG_URL"
+remount_osfs -o "ro,catalog=http://reader:s3cr3t@${CATALOG_URL#http://}"
 ctl update --mount "$MNT"
 expect "a read-only mount: exit 2, saying it is never synced" 2 "is mounted read-only (-o ro): its catalog is served as the store has it, never synced"
 unmount_osfs
