@@ -173,9 +173,10 @@ static void read_view(const char *mount, struct view *v)
 	}
 	if (n >= 0)
 		free(e);
-	qsort(v->ids.v, v->ids.n, sizeof(*v->ids.v), by_key);
-	qsort(v->versions.v, v->versions.n, sizeof(*v->versions.v), by_key);
-	qsort(v->offers.v, v->offers.n, sizeof(*v->offers.v), by_key);
+	struct list *lists[] = { &v->ids, &v->versions, &v->offers };
+	for (size_t i = 0; i < 3; i++)
+		if (lists[i]->n) /* an empty list has no array at all */
+			qsort(lists[i]->v, lists[i]->n, sizeof(*lists[i]->v), by_key);
 }
 
 /* 0 if part of the mount could not be read (or held in memory). */
