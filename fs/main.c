@@ -158,7 +158,7 @@ static void usage(void)
 	       "    -o preload_tenant=NAME   the tenant they go to (default: default)\n"
 	       "    -o catalog=URL           a remote catalog, listed in catalog/ (docs/catalog.md)\n"
 	       "    -o catalog_refresh=SECS  how often its indexes are revalidated (default 300;\n"
-	       "                             0: only at mount)\n"
+	       "                             0: only at mount and by osfsctl update)\n"
 	       "    -o catalog_max_index=BYTES  largest index accepted (default 16M)\n"
 	       "    -o catalog_max_packages=N   most packages a root index may list (default 10000)\n"
 	       "    -o catalog_stall=SECONDS    a transfer under 1 KiB/s for that long is abandoned\n"
@@ -530,7 +530,7 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 	if (catalog_limits(fs, o) < 0)
 		return -1;
 	/* A read-only store is served as it is: its catalog is never synced. */
-	fs->refresh = (struct refresh){ .fs = fs, .url = fs->readonly ? NULL : o->catalog, .every = 300 };
+	refresh_init(&fs->refresh, fs, fs->readonly ? NULL : o->catalog, 300);
 	if (o->catalog_refresh) {
 		char *end;
 		errno = 0;

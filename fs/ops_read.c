@@ -321,6 +321,15 @@ static int xattr_value(struct osfs *fs, struct tree_node n, const char *name, ch
 	}
 	if (!strcmp(name, "user.osfs.update") && n.type == T_PKGDIR)
 		return update_of(fs, n, out, len);
+	if (n.type == T_FIXED && n.id == TREE_CATALOG && !strcmp(name, "user.osfs.sync")) {
+		/* Only its size is asked for here (a sync answers fs_getxattr). */
+		int rc = refresh_can_sync(&fs->refresh);
+		return rc < 0 ? rc : snprintf(out, len, "ok");
+	}
+	if (n.type == T_FIXED && n.id == TREE_CATALOG && !strcmp(name, "user.osfs.sync_error")) {
+		*dyn = refresh_problems(&fs->refresh);
+		return *dyn ? (int)strlen(*dyn) : -ENODATA;
+	}
 	if (!strcmp(name, "user.osfs.error") && n.type == T_UPLOAD) {
 		struct upload *up = uploads_get(&fs->uploads, n.id);
 		if (!up)
@@ -337,6 +346,14 @@ static int xattr_value(struct osfs *fs, struct tree_node n, const char *name, ch
 void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
 	char val[SEMVER_MAX_LENGTH + 1], *dyn;
+	struct tree_node cat = ino_node(ino);
+	if (size && cat.type == T_FIXED && cat.id == TREE_CATALOG && !strcmp(name, "user.osfs.sync")) {
+		/* osfsctl update: answered by the refresh thread (fs/refresh.h). */
+		int rc = refresh_ask(&fs_of(req)->refresh, req, size);
+		if (rc < 0)
+			fuse_reply_err(req, -rc);
+		return;
+	}
 	int n = xattr_value(fs_of(req), ino_node(ino), name, val, sizeof(val), &dyn);
 	if (n < 0)
 		fuse_reply_err(req, -n);

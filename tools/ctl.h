@@ -20,6 +20,22 @@ int ctl_backup(int argc, char **argv);
 int ctl_publish(int argc, char **argv);
 int ctl_login(int argc, char **argv);
 int ctl_catalog(int argc, char **argv);
+int ctl_update(int argc, char **argv);
+
+/* A package installed in a tenant, with the update osfsctl status offers
+ * for it (tools/ctl_status.c). */
+struct ctl_pkg {
+	const char *id, *version;
+	int system;           /* sys.*: part of osfs, never updated */
+	const char *update;   /* the newest version the install would accept, or "" */
+	const char *refused;  /* the newest version above it that it would refuse, or "" */
+	const char *why;      /* why refused is not offered */
+};
+typedef void (*ctl_pkg_fn)(void *ctx, const struct ctl_pkg *p);
+/* Calls fn with each package of tenant in mount, in name order (an
+ * update's check reads its artifact in catalog/, which downloads it from a
+ * remote catalog).  Returns 0, or -errno if packages/ cannot be listed. */
+int ctl_tenant_packages(const char *mount, const char *tenant, ctl_pkg_fn fn, void *ctx);
 
 /* The catalog to talk to (tools/ctl_login.c): url_opt (--url), else
  * $OS_CLOUD_URL, else the url stored by osfsctl login; and, when token is

@@ -155,66 +155,60 @@ static int newer_versions(const struct tenant *t, const char *id, const char *ab
 	return k;
 }
 
-/* The update note of one package into out; 1 if an update is offered. */
-static int update_note(const struct tenant *t, const struct pkg *p, char *out, size_t len)
+/* The update offered for one package (u->update, "" if none) and the
+ * newest version above it that is not (u->refused, with u->why). */
+struct offer {
+	char update[SEMVER_MAX_LENGTH + 1], refused[SEMVER_MAX_LENGTH + 1], why[600];
+};
+
+static void offer_of(const struct tenant *t, const struct pkg *p, struct offer *u)
 {
-	char path[4400], v[256], why[600] = "", refused[SEMVER_MAX_LENGTH + 1] = "";
+	char path[4400], v[256];
 	char **vers = NULL;
-	int offered = 0;
-	out[0] = '\0';
+	memset(u, 0, sizeof(*u));
 	snprintf(path, sizeof(path), "%s/tenants/%s/packages/%s@%s", t->mount, t->name, p->id, p->version);
-	if (getxattr(path, "user.osfs.update", v, sizeof(v) - 1) <= 0)
-		return 0; /* the daemon knows of no newer version */
+	ssize_t got = getxattr(path, "user.osfs.update", v, sizeof(v) - 1);
+	if (got <= 0)
+		return; /* the daemon knows of no newer version */
+	v[got] = '\0';
 	int n = newer_versions(t, p->id, p->version, &vers);
-	for (int i = 0; i < n && !offered; i++) {
+	for (int i = 0; i < n && !u->update[0]; i++) {
 		if (!vers[i])
 			continue;
 		char w[600];
 		if (refusal(t, p->id, vers[i], w, sizeof(w)) <= 0) {
-			offered = 1;
-			snprintf(out, len, "  (update: %s in the catalog%s%s%s%s)", vers[i], refused[0] ? "; " : "",
-				 refused, refused[0] ? " is not offered: " : "", why);
-		} else if (!refused[0]) {
-			snprintf(refused, sizeof(refused), "%s", vers[i]);
-			snprintf(why, sizeof(why), "%s", w);
+			snprintf(u->update, sizeof(u->update), "%s", vers[i]);
+		} else if (!u->refused[0]) {
+			snprintf(u->refused, sizeof(u->refused), "%s", vers[i]);
+			snprintf(u->why, sizeof(u->why), "%s", w);
 		}
 	}
-	if (!offered && refused[0])
-		snprintf(out, len, "  (%s in the catalog is not offered: %s)", refused, why);
-	else if (!offered && n == 0) {
-		v[sizeof(v) - 1] = '\0';
-		snprintf(out, len, "  (update: %.*s in the catalog)", 200, v);
-		offered = 1;
-	}
+	if (n == 0) /* catalog/<id>/ could not be read: the daemon's word */
+		snprintf(u->update, sizeof(u->update), "%.200s", v);
 	for (int i = 0; i < n; i++)
 		free(vers[i]);
 	free(vers);
-	return offered;
 }
 
 static void tenant_free(struct tenant *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->p[i].id);
+		free(t->p[i].version);
 		cJSON_Delete(t->p[i].manifest);
 	}
 	free(t->p);
 }
 
-/* Prints a tenant; returns how many of its packages have updates. */
-static int list_packages(const char *mount, const char *name)
+int ctl_tenant_packages(const char *mount, const char *name, ctl_pkg_fn fn, void *ctx)
 {
-	char path[4400], note[1200];
+	char path[4400];
 	struct tenant t = { mount, name, NULL, 0 };
 	struct dirent **e;
-	int updates = 0;
 	snprintf(path, sizeof(path), "%s/tenants/%s/packages", mount, name);
 	int n = scandir(path, &e, NULL, by_name);
-	printf("%s\n", name);
-	if (n < 0) {
-		printf("  (cannot list: %s)\n", strerror(errno));
-		return 0;
-	}
+	if (n < 0)
+		return -errno;
 	t.p = calloc((size_t)n + 1, sizeof(*t.p));
 	for (int i = 0; i < n; i++) {
 		char *at = strrchr(e[i]->d_name, '@');
@@ -229,17 +223,47 @@ static int list_packages(const char *mount, const char *name)
 		free(e[i]);
 	}
 	free(e);
+	int rc = t.p ? 0 : -ENOMEM;
 	for (size_t i = 0; i < t.n; i++) {
 		struct pkg *p = &t.p[i];
-		if (!p->id || !p->version)
+		struct offer u;
+		if (!p->id || !p->version) {
+			rc = -ENOMEM;
 			continue;
-		int sys = !strncmp(p->id, "sys.", 4);
-		updates += sys ? 0 : update_note(&t, p, note, sizeof(note));
-		printf("  %-40s %s%s%s\n", p->id, p->version, sys ? "  (system)" : "", sys ? "" : note);
+		}
+		struct ctl_pkg c = { p->id, p->version, !strncmp(p->id, "sys.", 4), "", "", "" };
+		if (!c.system) {
+			offer_of(&t, p, &u);
+			c.update = u.update, c.refused = u.refused, c.why = u.why;
+		}
+		fn(ctx, &c);
 	}
-	for (size_t i = 0; i < t.n; i++)
-		free(t.p[i].version);
 	tenant_free(&t);
+	return rc;
+}
+
+/* One line of osfsctl status; counts the updates offered. */
+static void print_package(void *ctx, const struct ctl_pkg *p)
+{
+	int *updates = ctx;
+	char note[1200] = "";
+	if (p->update[0])
+		snprintf(note, sizeof(note), "  (update: %s in the catalog%s%s%s%s)", p->update, p->refused[0] ? "; " : "",
+			 p->refused, p->refused[0] ? " is not offered: " : "", p->why);
+	else if (p->refused[0])
+		snprintf(note, sizeof(note), "  (%s in the catalog is not offered: %s)", p->refused, p->why);
+	*updates += p->update[0] != '\0';
+	printf("  %-40s %s%s%s\n", p->id, p->version, p->system ? "  (system)" : "", note);
+}
+
+/* Prints a tenant; returns how many of its packages have updates. */
+static int list_packages(const char *mount, const char *name)
+{
+	int updates = 0;
+	printf("%s\n", name);
+	int rc = ctl_tenant_packages(mount, name, print_package, &updates);
+	if (rc < 0)
+		printf("  (cannot list: %s)\n", strerror(-rc));
 	return updates;
 }
 

@@ -92,6 +92,8 @@ static void usage(FILE *out)
 		"                                     print the reason if refused\n"
 		"  status --mount M [--tenant T]      tenants (or T) and their packages, with the updates\n"
 		"                                     that can be installed (or why one cannot)\n"
+		"  update --mount M                   the daemon of M syncs its remote catalog now; prints the\n"
+		"                                     new packages and versions and the updates they bring\n"
 		"  semver satisfies VERSION RANGE     exit 0 if VERSION is in RANGE (npm semantics), else 1\n"
 		"  semver sort [-r] [VERSION...]      sort versions (from stdin if none are given)\n"
 		"  fsck --store STORE                 check a store's integrity and invariants\n"
@@ -114,6 +116,7 @@ int main(int argc, char **argv)
 		{ "validate", ctl_validate }, { "inspect", ctl_inspect }, { "install", ctl_install },
 		{ "status", ctl_status }, { "semver", ctl_semver }, { "fsck", ctl_fsck }, { "backup", ctl_backup },
 		{ "publish", ctl_publish }, { "login", ctl_login }, { "catalog", ctl_catalog },
+		{ "update", ctl_update },
 	};
 	if (argc < 2) {
 		usage(stderr);
