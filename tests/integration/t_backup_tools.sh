@@ -88,7 +88,10 @@ mkdir "$WORK/plain"
 cp -a "$MNT/tenants" "$WORK/plain/"
 bref=$(BORG_REPO=$WORK/borg-ref; export BORG_REPO; borg init -e none && borg_create b1 "$WORK/plain" >/dev/null && borg_create b2 "$WORK/plain")
 check "a reference: borg create twice of a copy on a local disk" test -n "$bref"
-BORG_META=$(( ${bref#* } + 64 ))
+# The metadata's size moves by tens of bytes from run to run (its times,
+# the item list's packing: 482-564 bytes measured under load), so the bound
+# leaves 1 KiB; that no file was read again is checked above, by the list.
+BORG_META=$(( ${bref#* } + 1024 ))
 check "the second borg create adds no file data: deduplicated ${b2#* } bytes, a local copy's second run ${bref#* }" test "${b2#* }" -le "$BORG_META"
 
 snap=$(snapshot "$MNT")
