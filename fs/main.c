@@ -560,8 +560,11 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 	if (fs->refresh.url) {
 		if (catalog_cached(fs->store, o->catalog))
 			fs->refresh.now = 1;
-		else if (refresh_once(&fs->refresh) == 0)
-			fprintf(stderr, "osfs: catalog %s synced\n", o->catalog);
+		else if (refresh_once(&fs->refresh) == 0) {
+			char shown[512];
+			refresh_without_credentials(shown, sizeof(shown), o->catalog);
+			fprintf(stderr, "osfs: catalog %s synced\n", shown);
+		}
 	}
 	return 0;
 }

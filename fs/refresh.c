@@ -35,7 +35,7 @@ void refresh_init(struct refresh *rf, struct osfs *fs, const char *url, unsigned
 /* Copies text leaving out the "user:password@" of every URL in it: the
  * problems are readable by anyone who can read catalog/, and a catalog's
  * URL may carry credentials (docs/security.md). */
-static void without_credentials(char *out, size_t len, const char *text)
+void refresh_without_credentials(char *out, size_t len, const char *text)
 {
 	size_t o = 0;
 	while (*text && o + 1 < len) {
@@ -66,7 +66,7 @@ static void problems_of(const struct install_report *r, int rc, char *out, size_
 	}
 	if (rc < 0 && !raw[0])
 		snprintf(raw, sizeof(raw), "%s", strerror(-rc));
-	without_credentials(out, len, raw);
+	refresh_without_credentials(out, len, raw);
 }
 
 /* One sync; 0, or the errno the asking requests get (EIO when the sync
@@ -81,9 +81,9 @@ static int sync_now(struct refresh *rf)
 		snprintf(first, sizeof(first), "%s%s", r.diag.v[i].err ? "" : "warning: ", r.diag.v[i].msg);
 	if (rc < 0 && !first[0])
 		snprintf(first, sizeof(first), "%s", strerror(-rc));
-	without_credentials(now, sizeof(now), first);
+	refresh_without_credentials(now, sizeof(now), first);
 	if (strcmp(now, rf->last)) {
-		without_credentials(url, sizeof(url), rf->url);
+		refresh_without_credentials(url, sizeof(url), rf->url);
 		if (now[0])
 			fs_say("catalog %s: %s%s", url, now, rc < 0 ? "; serving what was cached before" : "");
 		else if (rf->last[0])

@@ -59,4 +59,8 @@ int refresh_can_sync(const struct refresh *rf);
  * there was none). */
 char *refresh_problems(struct refresh *rf);
 
+/* text with the "user:password@" of every URL in it left out: for
+ * anything said to stderr, syslog or a reader of catalog/. */
+void refresh_without_credentials(char *out, size_t len, const char *text);
+
 #endif

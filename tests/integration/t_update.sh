@@ -44,6 +44,8 @@ check "publish helpdesk 0.3.0" publish "$HD"
 # Credentials in the URL (nginx ignores them when reading): they must
 # never reach what any reader of catalog/ can see.
 mount_osfs -o "catalog=http://reader:s3cr3t@${CATALOG_URL#http://},catalog_refresh=3600"
+check "the first sync says so on stderr" grep -q "catalog http://127.0.0.1:.* synced" "$WORK/osfs.err"
+check "... without the URL's credentials" sh -c "! grep -q s3cr3t '$WORK/osfs.err'"
 mkdir "$MNT/tenants/acme"
 check "install crm 1.0.0 in acme" cp "$C/com.acme.crm/1.0.0.json" "$MNT/tenants/acme/install/"
 check "install helpdesk 0.3.0 (it depends on crm ^1.0.0)" cp "$C/com.acme.helpdesk/0.3.0.json" "$MNT/tenants/acme/install/"
