@@ -38,7 +38,7 @@ CFLAGS    += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 LDFLAGS   += $(SANFLAGS)
 LDLIBS    += $(PKG_LIBS) -lpthread
 
-LIB_SRC   := $(wildcard catalog/*.c) $(wildcard store/*.c)
+LIB_SRC   := $(wildcard lib/*.c) $(wildcard catalog/*.c) $(wildcard store/*.c) $(wildcard store/sqlite/*.c)
 FS_SRC    := $(wildcard fs/*.c)
 CTL_SRC   := $(wildcard tools/*.c)
 UNIT_SRC  := $(wildcard tests/unit/check_*.c)

@@ -18,7 +18,7 @@
 
 #include "catalog/artifact.h"
 #include "catalog/catalog.h"
-#include "catalog/escape.h"
+#include "lib/escape.h"
 #include "catalog/http.h"
 #include "catalog/install.h"
 #include "catalog/preload.h"
@@ -29,7 +29,7 @@
 
 static int use_syslog;
 
-/* Messages quote names and texts users chose: escaped (catalog/escape.h),
+/* Messages quote names and texts users chose: escaped (lib/escape.h),
  * a newline in one cannot forge a line of stderr or syslog. */
 void fs_say(const char *fmt, ...)
 {

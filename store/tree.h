@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 #include "store/db.h"
 
 enum tree_type {

@@ -21,7 +21,7 @@
 #ifndef OSFS_ESCAPE_H
 #define OSFS_ESCAPE_H
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 
 /* Appends s, escaped, to b.  Returns 0 or -ENOMEM (b's sticky error). */
 int esc_text(struct buf *b, const char *s);
