@@ -20,6 +20,7 @@
 
 #include "fs/alias.h"
 #include "fs/ino.h"
+#include "catalog/catalog.h"
 #include "store/catalogdb.h"
 #include "store/installs.h"
 #include "store/log.h"
@@ -299,7 +300,7 @@ static int update_of(struct osfs *fs, struct tree_node n, char *out, size_t len)
 	struct db *db = store_acquire_read(fs->store);
 	int rc = db ? installs_by_id(db, (int64_t)n.id, &row) : -ENOMEM;
 	if (rc == 0)
-		rc = catdb_newer(db, row.pkg, row.version, out, len);
+		rc = catalog_newer(db, row.pkg, row.version, out, len);
 	store_release(db);
 	return rc == -ENOENT ? -ENODATA : rc < 0 ? rc : (int)strlen(out);
 }

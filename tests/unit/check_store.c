@@ -17,6 +17,7 @@
 
 #include "catalog/install.h"
 #include "catalog/install_internal.h"
+#include "catalog/artifact_rows.h"
 #include "store/artstore.h"
 #include "store/installs.h"
 #include "store/log.h"
@@ -634,7 +635,10 @@ START_TEST(test_refresh_system)
 	struct db *db = store_acquire(st);
 	int64_t art, was = row(t1, "sys.files").artifact;
 	ck_assert_int_eq(db_begin(db), 0);
-	ck_assert_int_eq(artstore_put(db, &a, 1, 1, &art), 0);
+	struct art_rows ar;
+	ck_assert_int_eq(artifact_rows(&a, &ar), 0);
+	ck_assert_int_eq(artstore_put(db, &ar, 1, 1, &art), 0);
+	artifact_rows_free(&ar);
 	char *sql = uu_fmt("UPDATE installs SET artifact=%lld, version='0.0.9' WHERE tenant=%lld AND pkg='sys.files'",
 			   (long long)art, (long long)t1);
 	ck_assert_int_eq(sqlite3_exec(db->conn, sql, NULL, NULL, NULL), SQLITE_OK);
