@@ -325,7 +325,7 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	/* The kernel checks permissions (SPEC 10) whatever the options say.
 	 * FUSE_CAP_POSIX_ACL implies this, but it is granted only after the
 	 * mount (fs_init), too late to add a mount option. */
-	if (name_mount(args, fs->store->path) < 0 || fuse_opt_add_arg(args, "-odefault_permissions") != 0)
+	if (name_mount(args, store_where(fs->store)) < 0 || fuse_opt_add_arg(args, "-odefault_permissions") != 0)
 		return 1;
 	fs->se = fuse_session_new(args, &ops, sizeof(ops), fs);
 	if (!fs->se)
@@ -567,7 +567,7 @@ int main(int argc, char **argv)
 		if (o.help)
 			usage();
 		else
-			printf("osfs %s (libfuse %s, SQLite %s)\n", OSFS_VERSION, fuse_pkgversion(), sqlite3_libversion());
+			printf("osfs %s (libfuse %s, %s)\n", OSFS_VERSION, fuse_pkgversion(), store_engine_version());
 		rc = 0;
 		goto out;
 	}

@@ -280,14 +280,7 @@ void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 	(void)ino;
 	struct osfs *fs = fs_of(req);
 	struct statvfs sv;
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", fs->store->path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	if (statvfs(dir, &sv) < 0)
+	if (store_statvfs(fs->store, &sv) < 0)
 		memset(&sv, 0, sizeof(sv));
 	sv.f_namemax = 255;
 	fuse_reply_statfs(req, &sv);

@@ -1,5 +1,5 @@
 /* check_catalog: the local catalog (catalog/catalog_local.c) and the
- * queries the daemon and installs ask of it (store/catalogdb.c), on a
+ * queries the daemon and installs ask of it (store/sqlite/catalogdb.c), on a
  * private in-memory store: adds, the immutability of versions, removal,
  * what a remote entry becomes when its bytes arrive, the update a tenant
  * is offered and the hint a missing dependency gets.  The HTTP side is

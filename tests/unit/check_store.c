@@ -1,7 +1,10 @@
-/* check_store: the store modules (store/db.c, tenants.c, log.c, artstore.c)
- * on stores in temporary files and in memory: the schema, reopening, the
- * clock, tenants, the log, artifacts stored once, and row ids (inode
- * numbers) that are never handed out twice and survive a reopen.
+/* check_store: the SQLite backend (store/sqlite/db.c, tenants.c, log.c,
+ * artstore.c) on stores in temporary files and in memory: the schema,
+ * reopening, the clock, tenants, the log, artifacts stored once, and row
+ * ids (inode numbers) that are never handed out twice and survive a
+ * reopen.  It is that backend's test: it may look at the database with
+ * SQLite's own calls (store/sqlite/sqlite.h), which nothing else outside
+ * store/sqlite/ does (tests/layers.sh).
  */
 #include <check.h>
 #include <errno.h>
@@ -22,6 +25,7 @@
 #include "store/installs.h"
 #include "store/log.h"
 #include "store/records.h"
+#include "store/sqlite/sqlite.h"
 #include "store/tenants.h"
 
 #define CRM1 "tests/artifacts/acme-crm-1.0.0.json"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store/artstore.h"
+#include "store/sqlite/sqlite.h"
 
 #define ROW_COLS "id, pkg, version, size, xxh3, coalesce(artifact, 0), origin, coalesce(url, '')"
 

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "store/sqlite/sqlite.h"
+
 int artstore_find(struct db *db, uint64_t xxh3, const char *bytes, size_t len, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, bytes FROM artifacts WHERE xxh3=?1 AND size=?2");

@@ -9,6 +9,7 @@
 
 #include "lib/buf.h"
 #include "lib/escape.h"
+#include "store/sqlite/sqlite.h"
 
 void log_format_time(int64_t ns, char *buf, size_t len)
 {

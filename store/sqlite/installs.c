@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite/sqlite.h"
+
 #define INSTALL_COLS "id, tenant, artifact, at, system, pkg, version"
 
 static void install_from(sqlite3_stmt *st, struct install_row *r)
