@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# layers.sh [ROOT]: the layers of docs/design.md run one way, so that a
+# second store backend (docs/scale-out.md) can be added behind store/*.h
+# without anything above store/ noticing.  Checks the C sources under ROOT
+# (default: this checkout) and prints one FAIL line per file that breaks a
+# rule:
+#   1. store/ includes nothing from catalog/, fs/ or tools/;
+#   2. lib/ includes nothing of the project but lib/;
+#   3. catalog/ includes nothing from fs/ or tools/;
+#   4. only store/sqlite/ sees SQLite: no <sqlite3.h>, sqlite3_ call or
+#      sqlite3 type elsewhere, and no store/*.h includes <sqlite3.h> (the
+#      SQLite backend's own unit test, tests/unit/check_store.c, may);
+#   5. store/sqlite/sqlite.h, the backend's private header, is included
+#      only inside store/sqlite/ (and by that test).
+root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+cd "$root" || exit 1
+fails=0
+
+# forbid WHAT REGEX FILE...: one FAIL line for each file with a line that
+# matches REGEX (its first such line, and how many more there are).
+forbid() {
+	local what=$1 re=$2 f first n
+	shift 2
+	for f in "$@"; do
+		first=$(grep -nE -m1 -- "$re" "$f") || continue
+		n=$(grep -cE -- "$re" "$f")
+		echo "FAIL - $what: $f:$first$([ "$n" -gt 1 ] && echo " (and $((n - 1)) more)")"
+		fails=$((fails + 1))
+	done
+}
+
+# The C files of some folders, as paths relative to root.
+sources() {
+	find "$@" -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | sort
+}
+
+[ -d store ] && [ -d catalog ] && [ -d fs ] || { echo "FAIL - $root is not an osfs checkout"; exit 1; }
+
+inc='^[[:space:]]*#[[:space:]]*include[[:space:]]*'
+forbid "store/ includes a layer above it" "$inc\"(catalog|fs|tools)/" $(sources store)
+forbid "lib/ includes the project outside lib/" "$inc\"([^l]|l[^i]|li[^b]|lib[^/])" $(sources lib)
+forbid "catalog/ includes a layer above it" "$inc\"(fs|tools)/" $(sources catalog)
+
+# The SQLite backend's own unit test may look at the database directly.
+backend_test=tests/unit/check_store.c
+outside=()
+for f in $(sources fs catalog tools lib store tests bench); do
+	case $f in store/sqlite/* | "$backend_test") ;; *) outside+=("$f") ;; esac
+done
+forbid "SQLite outside store/sqlite/" 'sqlite3_|<sqlite3\.h>|\bsqlite3[[:space:]]*\*|\bSQLITE_[A-Z]' "${outside[@]}"
+forbid "the SQLite backend's private header outside it" "$inc\"store/sqlite/" "${outside[@]}"
+forbid "a store interface header includes SQLite" "$inc<sqlite3\.h>" $(find store -maxdepth 1 -name '*.h' | sort)
+
+if [ "$fails" -gt 0 ]; then
+	echo "layers.sh: $fails file(s) break the layers (docs/design.md, Layers)"
+	exit 1
+fi
+echo "layers.sh: the layers run one way"
