@@ -1,7 +1,7 @@
 # osfs: ObjectStack packages as a FUSE filesystem.
 #
 #   make            build osfs and osfsctl
-#   make test       unit tests (Check) and integration tests (real mounts)
+#   make test       the layer rules, unit tests (Check) and integration tests (real mounts)
 #   make install    install into $(DESTDIR)$(PREFIX) (docs/operations.md lists the files)
 #   make deps       install the Debian packages the build and make test need (tools/deps.sh)
 #   make SAN=1 ...  build and test with AddressSanitizer + UBSan (in build-san/)
@@ -38,7 +38,7 @@ CFLAGS    += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 LDFLAGS   += $(SANFLAGS)
 LDLIBS    += $(PKG_LIBS) -lpthread
 
-LIB_SRC   := $(wildcard catalog/*.c) $(wildcard store/*.c)
+LIB_SRC   := $(wildcard lib/*.c) $(wildcard catalog/*.c) $(wildcard store/*.c) $(wildcard store/sqlite/*.c)
 FS_SRC    := $(wildcard fs/*.c)
 CTL_SRC   := $(wildcard tools/*.c)
 UNIT_SRC  := $(wildcard tests/unit/check_*.c)
@@ -52,7 +52,7 @@ LIBOSFS   := $(BUILD)/libosfs.a
 OSFS      := $(BUILD)/osfs
 OSFSCTL   := $(BUILD)/osfsctl
 
-.PHONY: all test unit integration install uninstall clean demo demo-stop deps check-san valgrind fuzz bench
+.PHONY: all test layers unit integration install uninstall clean demo demo-stop deps check-san valgrind fuzz bench
 
 all: $(OSFS) $(OSFSCTL) osfs osfsctl
 
@@ -87,7 +87,12 @@ unit: $(UNIT_BIN)
 integration: $(OSFS) $(OSFSCTL)
 	OSFS=$(abspath $(OSFS)) OSFSCTL=$(abspath $(OSFSCTL)) tests/integration/run.sh
 
-test: unit integration
+# The layers run one way (docs/design.md): store/ includes nothing above
+# it, and only store/sqlite/ sees SQLite.
+layers:
+	tests/layers.sh
+
+test: layers unit integration
 
 check-san:
 	$(MAKE) SAN=1 test

@@ -54,4 +54,12 @@ int catalog_cached(struct store *st, const char *base);
 int catalog_fetch(struct store *st, int64_t id, size_t max, const struct catalog_limits *lim,
 		  struct install_report *r);
 
+/* The highest version of pkg in the catalog inside range and above
+ * `above` (either may be NULL), into out; -ENOENT if none.  Above a
+ * release, prereleases do not count: they are not updates. */
+int catalog_best(struct db *db, const char *pkg, const struct semver_range *range, const struct semver *above,
+		 char *out, size_t len);
+/* catalog_best(pkg, any, above): the update the catalog offers. */
+int catalog_newer(struct db *db, const char *pkg, const char *above, char *out, size_t len);
+
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "catalog/install_internal.h"
-#include "store/artstore.h"
+#include "catalog/artifact_rows.h"
 #include "store/catalogdb.h"
 
 static void row_of(const struct artifact *a, int64_t art, const char *origin, struct catalog_row *row)
@@ -37,9 +37,9 @@ static void echo(const char *fmt, ...)
  * that was not done before the lock) when they are new. */
 static int store_bytes(struct db *db, struct artifact *a, int64_t ts, int64_t *art)
 {
-	if (!a->manifest_body && artstore_find(db, a, art) == -ENOENT && artifact_render(a) < 0)
+	if (!a->manifest_body && artifact_find_stored(db, a, art) == -ENOENT && artifact_render(a) < 0)
 		return -ENOMEM;
-	return artstore_ensure(db, a, 0, ts, art);
+	return artifact_ensure_stored(db, a, 0, ts, art);
 }
 
 /* Under the write lock: the artifact's entry, adding the bytes if new. */
@@ -50,7 +50,7 @@ static int add_locked(struct db *db, struct artifact *a, const char *origin, int
 	int rc = catdb_get(db, a->id, a->version_text, &cur);
 	int known = rc == 0;
 	if (known && (cur.size != a->len || cur.xxh3 != a->xxh3 ||
-			(cur.artifact && (artstore_find(db, a, &art) < 0 || art != cur.artifact)))) {
+			(cur.artifact && (artifact_find_stored(db, a, &art) < 0 || art != cur.artifact)))) {
 		diag_add(&r->diag, EEXIST, "%s@%s is already in the catalog with other bytes: versions are immutable; give "
 			 "the new artifact another version", a->id, a->version_text);
 		return -EEXIST;
@@ -80,7 +80,7 @@ int catalog_add(struct store *st, const char *bytes, size_t len, size_t max, con
 	if (rc == 0 && !db)
 		rc = -ENOMEM;
 	/* Render outside the lock, unless the bytes are already stored. */
-	if (rc == 0 && artstore_find(db, &a, &art) == -ENOENT && artifact_render(&a) < 0)
+	if (rc == 0 && artifact_find_stored(db, &a, &art) == -ENOENT && artifact_render(&a) < 0)
 		rc = -ENOMEM;
 	if (rc == 0 && (rc = db_begin(db)) == 0) {
 		if ((rc = db_now(db, 1, &ts)) == 0)

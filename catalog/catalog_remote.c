@@ -17,7 +17,7 @@
 #include "catalog/catindex.h"
 #include "catalog/http.h"
 #include "catalog/install_internal.h"
-#include "store/artstore.h"
+#include "catalog/artifact_rows.h"
 #include "store/catalogdb.h"
 
 static const struct catalog_limits defaults = { CATALOG_MAX_INDEX, CATALOG_MAX_PACKAGES, CATALOG_STALL, NULL };
@@ -335,7 +335,7 @@ int catalog_fetch(struct store *st, int64_t id, size_t max, const struct catalog
 		int64_t art, ts;
 		rc = catdb_by_id(db, id, &now);
 		if (rc == 0 && !now.artifact && (rc = db_now(db, 0, &ts)) == 0) {
-			rc = artstore_ensure(db, &a, 0, ts, &art);
+			rc = artifact_ensure_stored(db, &a, 0, ts, &art);
 			if (rc == 0)
 				rc = catdb_set_artifact(db, id, art);
 		}

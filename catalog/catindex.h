@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "catalog/artifact.h"
-#include "catalog/buf.h"
+#include "lib/buf.h"
 
 #define CATINDEX_FORMAT "osfs-catalog/1"
 

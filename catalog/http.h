@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 
 /* Connect within 5 s, finish within 60 s; on a failed connection or a 5xx
  * answer, try again after 0.5, 1 and 2 s; a 4xx is final. */

@@ -12,7 +12,7 @@
 
 #include "catalog/install_internal.h"
 #include "catalog/system.h"
-#include "store/artstore.h"
+#include "catalog/artifact_rows.h"
 #include "store/log.h"
 
 void install_report_free(struct install_report *r)
@@ -83,7 +83,7 @@ int install_in_tx(struct db *db, struct artifact *a, const struct install_opts *
 	int have = rc == 0;
 	if (rc < 0 && rc != -ENOENT)
 		return rc;
-	if (have && !diag_errno(&r->diag) && artstore_find(db, a, &art) == 0 && art == cur.artifact) {
+	if (have && !diag_errno(&r->diag) && artifact_find_stored(db, a, &art) == 0 && art == cur.artifact) {
 		/* The identical artifact: nothing to install.  The file keeps
 		 * the mode and mtime it was written with this time, so that
 		 * rsync finds it up to date. */
@@ -99,7 +99,7 @@ int install_in_tx(struct db *db, struct artifact *a, const struct install_opts *
 		return rc < 0 ? rc : -diag_errno(&r->diag);
 	/* Found stored before the lock, the artifact may have been collected
 	 * since (its last install removed): then it is stored anew. */
-	if (!a->manifest_body && artstore_find(db, a, &art) == -ENOENT && artifact_render(a) < 0)
+	if (!a->manifest_body && artifact_find_stored(db, a, &art) == -ENOENT && artifact_render(a) < 0)
 		return -ENOMEM;
 	if ((rc = db_now(db, install_span(a), &ts)) == 0)
 		rc = install_apply(db, &t, a, have ? &cur : NULL, o, ts, r);
@@ -138,7 +138,7 @@ int install_artifact(struct store *st, const char *bytes, size_t len, const stru
 	}
 	rc = diag_errno(&r->diag) ? -diag_errno(&r->diag) : 0;
 	/* Render outside the lock, unless the bytes are already stored. */
-	if (rc == 0 && artstore_find(db, &a, &art) == -ENOENT && artifact_render(&a) < 0)
+	if (rc == 0 && artifact_find_stored(db, &a, &art) == -ENOENT && artifact_render(&a) < 0)
 		rc = -ENOMEM;
 	/* An artifact with problems still goes through the tenant checks, so
 	 * that every problem is reported at once; it is never applied. */
@@ -248,7 +248,7 @@ static int install_system(struct db *db, const struct tenant_row *t, struct inst
 		struct install_row cur;
 		int64_t art, ts;
 		rc = installs_get(db, t->id, sys[i].id, &cur);
-		if (rc == 0 && artstore_find(db, &sys[i], &art) == 0 && art == cur.artifact)
+		if (rc == 0 && artifact_find_stored(db, &sys[i], &art) == 0 && art == cur.artifact)
 			continue;
 		if (rc < 0 && rc != -ENOENT)
 			break;

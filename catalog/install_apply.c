@@ -2,7 +2,7 @@
  * check has passed.  Called inside the operation's transaction.
  *
  * Store time of an install event at ts (see db_now): the package's files
- * use ts .. ts+4096+nitems (store/tree_sql.h), then come the re-merged
+ * use ts .. ts+4096+nitems (TREE_ITEM_TIME_BASE, store/tree.h), then come the re-merged
  * objects, one nanosecond each, then the seeded records. */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,11 +14,11 @@
 #include "catalog/merge.h"
 #include "catalog/seed.h"
 #include "catalog/strset.h"
-#include "store/artstore.h"
+#include "catalog/artifact_rows.h"
 #include "store/log.h"
 #include "store/records.h"
 #include "store/registry.h"
-#include "store/tree_sql.h"
+#include "store/tree.h"
 
 #define OBJECT_TIME_SPAN ((int64_t)1 << 20)
 
@@ -237,13 +237,14 @@ int install_apply(struct db *db, const struct tenant_row *t, const struct artifa
 	int64_t art = 0, inst = 0;
 	int first = 0, system = o == NULL;
 	int64_t objects_at = ts + TREE_ITEM_TIME_BASE + (int64_t)a->nitems;
-	int rc = artstore_ensure(db, a, system, ts, &art);
+	int rc = artifact_ensure_stored(db, a, system, ts, &art);
 	/* The old install goes first (its name is unique in the tenant); its
 	 * objects keep their rows, ownerless, until the re-merge below. */
 	if (rc == 0 && cur && (rc = names_of_install(db, cur, &affected)) == 0)
 		rc = installs_delete(db, cur->id);
 	if (rc == 0)
-		rc = installs_add(db, t->id, a, art, system, ts, o ? o->mode : 0, o ? o->mtime : 0, &inst);
+		rc = installs_add(db, t->id, a->id, a->version_text, art, system, ts, o ? o->mode : 0,
+				  o ? o->mtime : 0, &inst);
 	if (rc == 0)
 		rc = claim_all(db, t, a, inst, system);
 	for (size_t i = 0; i < a->nobjects && rc == 0; i++)

@@ -9,6 +9,7 @@
 #include "catalog/install_internal.h"
 #include "catalog/strset.h"
 #include "catalog/system.h"
+#include "catalog/catalog.h"
 #include "store/catalogdb.h"
 #include "store/registry.h"
 
@@ -20,7 +21,7 @@ static const char *dep_hint(struct db *db, const struct art_dep *dep, char hint[
 {
 	char best[SEMVER_MAX_LENGTH + 1];
 	hint[0] = '\0';
-	if (catdb_best(db, dep->id, dep->range, NULL, best, sizeof(best)) == 0)
+	if (catalog_best(db, dep->id, dep->range, NULL, best, sizeof(best)) == 0)
 		snprintf(hint, HINT_MAX, " (the catalog has %s@%s: catalog/%s/%s.json)", dep->id, best, dep->id, best);
 	return hint;
 }

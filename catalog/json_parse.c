@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 
 /* Blocks of ARENA_BLOCK bytes, or one of its own for a larger string. */
 #define ARENA_BLOCK 65536

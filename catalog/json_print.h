@@ -11,7 +11,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 
 int json_print_pretty(const cJSON *v, struct buf *out);
 int json_print_compact(const cJSON *v, struct buf *out);

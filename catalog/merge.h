@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 
 /* Merges pretty-JSON bodies; the result (pretty JSON) goes to out.
  * Returns 0, -EINVAL if a body is not a JSON object, or -ENOMEM. */

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 
 /* Longest package id (npm's limit for package names). */
 #define NAME_MAX_ID 214

@@ -8,7 +8,7 @@
  */
 #include "catalog/system.h"
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 
 #include <errno.h>
 #include <pthread.h>

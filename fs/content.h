@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 #include "store/tree.h"
 
 struct content {

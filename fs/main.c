@@ -18,7 +18,7 @@
 
 #include "catalog/artifact.h"
 #include "catalog/catalog.h"
-#include "catalog/escape.h"
+#include "lib/escape.h"
 #include "catalog/http.h"
 #include "catalog/install.h"
 #include "catalog/preload.h"
@@ -29,7 +29,7 @@
 
 static int use_syslog;
 
-/* Messages quote names and texts users chose: escaped (catalog/escape.h),
+/* Messages quote names and texts users chose: escaped (lib/escape.h),
  * a newline in one cannot forge a line of stderr or syslog. */
 void fs_say(const char *fmt, ...)
 {
@@ -333,7 +333,7 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	/* The kernel checks permissions (SPEC 10) whatever the options say.
 	 * FUSE_CAP_POSIX_ACL implies this, but it is granted only after the
 	 * mount (fs_init), too late to add a mount option. */
-	if (name_mount(args, fs->store->path) < 0 || fuse_opt_add_arg(args, "-odefault_permissions") != 0)
+	if (name_mount(args, store_where(fs->store)) < 0 || fuse_opt_add_arg(args, "-odefault_permissions") != 0)
 		return 1;
 	fs->se = fuse_session_new(args, &ops, sizeof(ops), fs);
 	if (!fs->se)
@@ -609,7 +609,7 @@ int main(int argc, char **argv)
 		if (o.help)
 			usage();
 		else
-			printf("osfs %s (libfuse %s, SQLite %s)\n", OSFS_VERSION, fuse_pkgversion(), sqlite3_libversion());
+			printf("osfs %s (libfuse %s, %s)\n", OSFS_VERSION, fuse_pkgversion(), store_engine_version());
 		rc = 0;
 		goto out;
 	}

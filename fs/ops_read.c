@@ -20,6 +20,7 @@
 
 #include "fs/alias.h"
 #include "fs/ino.h"
+#include "catalog/catalog.h"
 #include "store/catalogdb.h"
 #include "store/installs.h"
 #include "store/log.h"
@@ -279,14 +280,7 @@ void fs_statfs(fuse_req_t req, fuse_ino_t ino)
 	(void)ino;
 	struct osfs *fs = fs_of(req);
 	struct statvfs sv;
-	char dir[4096];
-	snprintf(dir, sizeof(dir), "%s", fs->store->path);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	else
-		snprintf(dir, sizeof(dir), ".");
-	if (statvfs(dir, &sv) < 0)
+	if (store_statvfs(fs->store, &sv) < 0)
 		memset(&sv, 0, sizeof(sv));
 	sv.f_namemax = 255;
 	fuse_reply_statfs(req, &sv);
@@ -299,7 +293,7 @@ static int update_of(struct osfs *fs, struct tree_node n, char *out, size_t len)
 	struct db *db = store_acquire_read(fs->store);
 	int rc = db ? installs_by_id(db, (int64_t)n.id, &row) : -ENOMEM;
 	if (rc == 0)
-		rc = catdb_newer(db, row.pkg, row.version, out, len);
+		rc = catalog_newer(db, row.pkg, row.version, out, len);
 	store_release(db);
 	return rc == -ENOENT ? -ENODATA : rc < 0 ? rc : (int)strlen(out);
 }

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 
 struct upload {
 	uint64_t id;            /* inode number is T_UPLOAD << 56 | id */

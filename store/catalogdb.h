@@ -6,16 +6,15 @@
 
 #include <stdint.h>
 
-#include "catalog/buf.h"
-#include "catalog/names.h"
-#include "catalog/semver.h"
+#include "lib/buf.h"
 #include "store/changes.h"
 #include "store/db.h"
+#include "store/limits.h"
 
 struct catalog_row {
 	int64_t id;
-	char pkg[NAME_MAX_ID + 1];
-	char version[SEMVER_MAX_LENGTH + 1];
+	char pkg[STORE_PKG_MAX + 1];
+	char version[STORE_VERSION_MAX + 1];
 	uint64_t size, xxh3;
 	int64_t artifact;   /* 0: not downloaded yet (remote) */
 	char origin[16];    /* "local", "preload", "remote" */
@@ -40,14 +39,10 @@ int catdb_remove_dir(struct db *db, const char *pkg, int64_t ts, struct changes 
 /* The tenants where pkg@version is installed, ", "-separated into out;
  * returns how many. */
 int catdb_installed_in(struct db *db, const char *pkg, const char *version, char *out, size_t len);
-/* The highest version of pkg in the catalog inside range and above
- * `above` (either may be NULL), into out; -ENOENT if none.  Above a
- * release, prereleases do not count: they are not updates. */
-int catdb_best(struct db *db, const char *pkg, const struct semver_range *range, const struct semver *above,
-	       char *out, size_t len);
-/* catdb_best(pkg, any, above): the update the catalog offers. */
-int catdb_newer(struct db *db, const char *pkg, const char *above, char *out, size_t len);
-
+/* Calls fn(version, ctx) for each version of pkg in the catalog, in no
+ * particular order, until fn returns non-zero; returns that value, 0, or
+ * -errno.  (catalog_best() in catalog/catalog.h chooses among them.) */
+int catdb_each_version(struct db *db, const char *pkg, int (*fn)(const char *version, void *ctx), void *ctx);
 /* The cached body and ETag of a URL; -ENOENT if never fetched. */
 int catdb_http_get(struct db *db, const char *url, char *etag, size_t etaglen, struct buf *body);
 int catdb_http_put(struct db *db, const char *url, const char *etag, const void *body, size_t len, int64_t ts);

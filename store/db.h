@@ -1,50 +1,35 @@
-/* db: the SQLite store: opening it, its connections, prepared statements,
- * transactions and clock.  Every SQL statement of osfs lives under store/.
+/* db: the store, its connections and transactions, as every layer above
+ * store/ sees them.  Which engine is behind (store/sqlite/ today; see
+ * docs/scale-out.md) is known only inside store/: struct store and struct
+ * db are opaque here, and no header of store/ includes an engine's.
  *
- * One `struct store` per database file; it hands out `struct db`
- * connections from a pool so that FUSE worker threads read in parallel
- * (WAL) while writes serialize on BEGIN IMMEDIATE.  Each connection keeps
- * its prepared statements for reuse, keyed by the SQL text's address, so
- * every statement is compiled once per connection.
+ * One `struct store` per opened store; it hands out `struct db`
+ * connections so that FUSE worker threads read in parallel while writes
+ * serialize.
  */
 #ifndef OSFS_DB_H
 #define OSFS_DB_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+struct store;
+struct db;
+struct statvfs;
 
-struct db_note;
-
-struct db {
-	sqlite3 *conn;
-	struct store *store;
-	struct db *next_free;
-	/* prepared statements, open addressing on the SQL pointer */
-	const char **sql;
-	sqlite3_stmt **stmt;
-	size_t ncache, capcache;
-	int in_tx;
-	int in_read;  /* a read transaction of store_acquire_read() */
-	struct db_note *notes, **notes_end; /* see db_after_commit */
-};
-
-struct store {
-	char *path;
-	int readonly;
-	pthread_mutex_t lock;
-	struct db *free;  /* idle connections */
-	size_t nconn;
-};
-
-/* Opens (creating if needed) the store at path: WAL, synchronous=FULL,
- * foreign keys on, the schema created or checked.  ":memory:" gives a
- * private in-memory store with a single connection (for osfsctl validate).
- * Returns 0 or -errno, with a sentence in err. */
+/* Opens (creating if needed) the store at path, its schema created or
+ * checked.  ":memory:" gives a private in-memory store with a single
+ * connection (for osfsctl validate).  Returns 0 or -errno, with a
+ * sentence in err. */
 int store_open(struct store **out, const char *path, int readonly, char *err, size_t errlen);
 void store_close(struct store *st);
+
+/* Where the store is, as given to store_open() (a file path). */
+const char *store_where(const struct store *st);
+/* The engine and its version, for --version: "SQLite 3.40.1". */
+const char *store_engine_version(void);
+/* Space figures of the file system that holds the store, for statfs. */
+int store_statvfs(const struct store *st, struct statvfs *sv);
 
 /* A connection for the calling thread's current request.  Returns NULL
  * on failure (ENOMEM, or the file cannot be opened). */
@@ -55,16 +40,8 @@ struct db *store_acquire(struct store *st);
 struct db *store_acquire_read(struct store *st);
 void store_release(struct db *db);
 
-/* The prepared statement for sql, reset and with bindings cleared.  sql
- * must be a string literal (it is cached by address). */
-sqlite3_stmt *db_stmt(struct db *db, const char *sql);
-
-/* Runs a statement that returns no rows; returns 0 or -errno. */
-int db_exec_stmt(struct db *db, sqlite3_stmt *st);
-/* sqlite3_step() mapped: 1 for a row, 0 when done, -errno on error. */
-int db_step(struct db *db, sqlite3_stmt *st);
-
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK.  Writes always go through these. */
+/* Begin a write transaction / commit / roll back.  Writes always go
+ * through these. */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
@@ -83,12 +60,5 @@ int db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), con
 int db_now(struct db *db, int64_t span, int64_t *ns);
 /* Sets meta.key (a time, a counter) to v. */
 int db_set_meta(struct db *db, const char *key, int64_t v);
-
-/* Maps an SQLite result code to a negative errno (and logs unexpected
- * ones to stderr with the SQLite message). */
-int db_errno(struct db *db, int rc);
-
-/* Binds text that is NUL-terminated; NULL binds SQL NULL. */
-int db_bind_text(sqlite3_stmt *st, int i, const char *s);
 
 #endif

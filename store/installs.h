@@ -8,15 +8,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "catalog/artifact.h"
-#include "catalog/names.h"
 #include "store/db.h"
+#include "store/limits.h"
 
 struct install_row {
 	int64_t id, tenant, artifact, at;
 	int system;
-	char pkg[NAME_MAX_ID + 1];
-	char version[SEMVER_MAX_LENGTH + 1];
+	char pkg[STORE_PKG_MAX + 1];
+	char version[STORE_VERSION_MAX + 1];
 };
 
 /* Claim kinds besides collection keys. */
@@ -26,8 +25,8 @@ struct install_row {
 int installs_get(struct db *db, int64_t tenant, const char *pkg, struct install_row *out);
 int installs_by_id(struct db *db, int64_t id, struct install_row *out);
 /* mode and mtime are those of install/<id>.json (0: 0644 and ts). */
-int installs_add(struct db *db, int64_t tenant, const struct artifact *a, int64_t artifact, int system,
-		 int64_t ts, mode_t mode, int64_t mtime, int64_t *id);
+int installs_add(struct db *db, int64_t tenant, const char *pkg, const char *version, int64_t artifact,
+		 int system, int64_t ts, mode_t mode, int64_t mtime, int64_t *id);
 /* utimens/chmod of install/<id>.json: -1 leaves a value unchanged. */
 int installs_set_attr(struct db *db, int64_t id, int64_t mode, int64_t mtime, int64_t ts);
 /* Deletes the install row and its claims (registry rows must be gone). */

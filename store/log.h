@@ -5,12 +5,12 @@
 
 #include <stdint.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 #include "store/changes.h"
 #include "store/db.h"
 
 /* Appends "<UTC time> <text>\n".  text (which may quote a hostile
- * artifact or name) is escaped by esc_text (catalog/escape.h): a newline
+ * artifact or name) is escaped by esc_text (lib/escape.h): a newline
  * in it never starts a line, and reading the log never drives the
  * terminal.  Inside a write transaction. */
 int log_append(struct db *db, int64_t tenant, int64_t ts, const char *text, struct changes *ch);

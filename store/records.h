@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 #include "store/changes.h"
 #include "store/db.h"
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 #include "store/db.h"
 
 enum tree_type {
@@ -41,6 +41,11 @@ enum tree_type {
 #define TREE_CATALOG 3
 #define TREE_SUB_BITS 24 /* index bits of T_KINDDIR and T_ITEM ids */
 #define TREE_SUB_MAX ((1u << TREE_SUB_BITS) - 1)
+
+/* The files of one install have times spread after the install's time ts
+ * (each its own ctime): the item of index i is at ts + TREE_ITEM_TIME_BASE
+ * + i; the installer uses the times after the last item for its own. */
+#define TREE_ITEM_TIME_BASE 4096
 
 struct tree_node {
 	enum tree_type type;

@@ -4,7 +4,7 @@
 #ifndef OSFS_CTL_PICK_H
 #define OSFS_CTL_PICK_H
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 #include "catalog/names.h"
 #include "catalog/semver.h"
 

@@ -20,7 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "catalog/artifact.h"
-#include "catalog/buf.h"
+#include "lib/buf.h"
 #include "catalog/diag.h"
 #include "catalog/json_parse.h"
 #include "catalog/json_print.h"

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 
 #include "catalog/artifact.h"
-#include "catalog/buf.h"
+#include "lib/buf.h"
 #include "catalog/diag.h"
 #include "catalog/install.h"
 #include "catalog/json_parse.h"

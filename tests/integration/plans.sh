@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # plans.sh LOG: every query the daemon and osfsctl prepared during the tests
 # whose plan reads a whole table or index (LOG: "STEP<TAB>SQL" lines written
-# under OSFS_PLAN_LOG, store/db.c) must be one that plans.allow lists, with
+# under OSFS_PLAN_LOG, store/sqlite/db.c) must be one that plans.allow lists, with
 # the reason it is meant; anything else wants an index.
 cd "$(dirname "$0")" || exit 1
 log=$1

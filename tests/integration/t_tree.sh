@@ -59,4 +59,8 @@ check "a read-only mount shows the tree" test -f "$MNT/tenants/ro/objects/crm_ac
 fails_with EROFS "a read-only mount refuses installs" cp "$ARTIFACTS/acme-crm-1.1.0.json" "$MNT/tenants/ro/install/"
 fails_with EROFS "... uninstalls" rm "$MNT/tenants/ro/install/com.acme.crm.json"
 fails_with EROFS "... and new tenants" mkdir "$MNT/tenants/other"
+# statfs (df) tells the space of the file system that holds the store
+# (store_statvfs), and names up to 255 bytes.
+equal "statfs of the mount is that of the store's folder" "$(stat -f -c '%b %S' "$(dirname "$STORE")") 255" \
+	"$(stat -f -c '%b %S %l' "$MNT")"
 finish

@@ -1,5 +1,5 @@
 /* check_catalog: the local catalog (catalog/catalog_local.c) and the
- * queries the daemon and installs ask of it (store/catalogdb.c), on a
+ * queries the daemon and installs ask of it (store/sqlite/catalogdb.c), on a
  * private in-memory store: adds, the immutability of versions, removal,
  * what a remote entry becomes when its bytes arrive, the update a tenant
  * is offered and the hint a missing dependency gets.  The HTTP side is
@@ -49,7 +49,7 @@ static const char *newer(const char *pkg, const char *above)
 {
 	static char out[SEMVER_MAX_LENGTH + 1];
 	struct db *db = uu_db();
-	int rc = catdb_newer(db, pkg, above, out, sizeof(out));
+	int rc = catalog_newer(db, pkg, above, out, sizeof(out));
 	store_release(db);
 	return rc == 0 ? out : rc == -ENOENT ? "none" : "error";
 }
@@ -175,7 +175,7 @@ START_TEST(test_updates)
 	struct semver_range *r = semver_range_parse("^1.0.0", err, sizeof(err));
 	ck_assert_ptr_nonnull(r);
 	struct db *db = uu_db();
-	ck_assert_int_eq(catdb_best(db, "com.acme.crm", r, NULL, best, sizeof(best)), 0);
+	ck_assert_int_eq(catalog_best(db, "com.acme.crm", r, NULL, best, sizeof(best)), 0);
 	store_release(db);
 	ck_assert_str_eq(best, "1.1.0");
 	semver_range_free(r);

@@ -23,6 +23,7 @@
 #include "catalog/catalog.h"
 #include "catalog/http.h"
 #include "store/catalogdb.h"
+#include "store/sqlite/sqlite.h"
 
 #define CRM1 "tests/artifacts/acme-crm-1.0.0.json"
 #define BASE "http://127.0.0.1:1"

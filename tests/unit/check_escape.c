@@ -1,5 +1,5 @@
-/* check_escape: unit tests for catalog/escape.c (issue 11 item 10). */
-#include "catalog/escape.h"
+/* check_escape: unit tests for lib/escape.c (issue 11 item 10). */
+#include "lib/escape.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -170,7 +170,7 @@ START_TEST(test_tenant_quota)
 	ck_assert_int_eq(install_tenant_create_max(uu_st, "q2", 1000, 1000, 2, &r3), -EEXIST);
 	install_report_free(&r3);
 	for (int i = 0; i < 3; i++) {
-		char name[16];
+		char name[16]; /* room for any int: gcc -O1 checks the format */
 		snprintf(name, sizeof(name), "r%d", i);
 		struct install_report r4 = INSTALL_REPORT_INIT;
 		ck_assert_int_eq(install_tenant_create_max(uu_st, name, 0, 0, 2, &r4), 0);

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 #include "tests/unit/check_common.h"
 #include "tests/unit/json_util.h"
 

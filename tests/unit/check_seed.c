@@ -356,7 +356,7 @@ START_TEST(test_log_messages)
 	ck_assert_uint_eq(nerr, 21);
 	ck_assert_str_eq(uu_last_log() + 25, "error: cannot install com.t.alpha@1.0.0 from test: and 5 more problems "
 			 "(osfsctl validate shows all)");
-	/* control characters of a hostile artifact are escaped (catalog/escape.h) */
+	/* control characters of a hostile artifact are escaped (lib/escape.h) */
 	ck_assert_int_eq(uu_pkg("com.t.alpha", "alpha", "1.0.0", "", "'objects': [{'name': 'Bad\\u001b[2J\\n\\u0007'}]"),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(uu_last_log(), "object \"Bad\\x1b[2J\\n\\x07\" is not named"));

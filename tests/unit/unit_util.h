@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 #include "catalog/diag.h"
 #include "store/tree.h"
 

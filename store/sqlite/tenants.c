@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/sqlite/sqlite.h"
+
 static int row(struct db *db, sqlite3_stmt *st, struct tenant_row *out)
 {
 	int rc = db_step(db, st);

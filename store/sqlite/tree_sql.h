@@ -11,12 +11,11 @@
 #ifndef OSFS_TREE_SQL_H
 #define OSFS_TREE_SQL_H
 
-#define TREE_ITEM_TIME_BASE 4096
 #define TIME_PKGDIR " i.at+2 "
 #define TIME_PKGART " i.at+3 "
 #define TIME_PKGMAN " i.at+4 "
 #define TIME_KINDDIR " i.at+5+k.idx "
-#define TIME_ITEM " i.at+4096+it.idx "
+#define TIME_ITEM " i.at+4096+it.idx " /* 4096: TREE_ITEM_TIME_BASE */
 
 /* The root, tenants/, catalog/: the time, and what their link count counts. */
 #define SQL_FIXED_TIME(key) "SELECT coalesce((SELECT value FROM meta WHERE key='" key "'), 0), "

@@ -14,6 +14,7 @@
 
 #include "store/db.h"
 #include "store/storefile.h"
+#include "store/sqlite/sqlite.h"
 
 __attribute__((format(printf, 4, 5)))
 static int fail(char *err, size_t len, int rc, const char *fmt, ...)

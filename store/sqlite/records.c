@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "store/sqlite/sqlite.h"
+
 int records_table(struct db *db, int64_t tenant, const char *name, int64_t ts, int64_t *id, int *created)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM tables WHERE tenant=?1 AND name=?2");

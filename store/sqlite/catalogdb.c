@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "store/artstore.h"
+#include "store/sqlite/sqlite.h"
 
 #define ROW_COLS "id, pkg, version, size, xxh3, coalesce(artifact, 0), origin, coalesce(url, '')"
 
@@ -119,7 +120,7 @@ int catdb_set_artifact(struct db *db, int64_t id, int64_t artifact)
 
 int catdb_remove(struct db *db, const struct catalog_row *row, int64_t ts, struct changes *ch)
 {
-	char file[SEMVER_MAX_LENGTH + 8];
+	char file[STORE_VERSION_MAX + 8];
 	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM catalog_pkgs WHERE pkg=?1");
 	int64_t dir = 0;
 	int rc;
@@ -198,43 +199,17 @@ int catdb_installed_in(struct db *db, const char *pkg, const char *version, char
 	return rc < 0 ? rc : n;
 }
 
-int catdb_best(struct db *db, const char *pkg, const struct semver_range *range, const struct semver *above,
-	       char *out, size_t len)
+int catdb_each_version(struct db *db, const char *pkg, int (*fn)(const char *version, void *ctx), void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT version FROM catalog WHERE pkg=?1");
-	struct semver best = { 0 }, v;
-	int rc, found = 0;
+	int rc = 0, stop = 0;
 	if (!st)
 		return -EIO;
 	db_bind_text(st, 1, pkg);
-	while ((rc = db_step(db, st)) > 0) {
-		const char *text = (const char *)sqlite3_column_text(st, 0);
-		if (semver_parse(text, SEMVER_STRICT, &v) < 0)
-			continue;
-		int ok = (!range || semver_range_test(range, &v)) &&
-			 (!above || (semver_compare(&v, above) > 0 && (!v.pre || above->pre)));
-		if (ok && (!found || semver_compare(&v, &best) > 0)) {
-			semver_free(&best);
-			best = v;
-			found = 1;
-			snprintf(out, len, "%s", text);
-		} else {
-			semver_free(&v);
-		}
-	}
+	while (!stop && (rc = db_step(db, st)) > 0)
+		stop = fn((const char *)sqlite3_column_text(st, 0), ctx);
 	sqlite3_reset(st);
-	semver_free(&best);
-	return rc < 0 ? rc : found ? 0 : -ENOENT;
-}
-
-int catdb_newer(struct db *db, const char *pkg, const char *above, char *out, size_t len)
-{
-	struct semver base;
-	if (semver_parse(above, SEMVER_STRICT, &base) < 0)
-		return -EINVAL;
-	int rc = catdb_best(db, pkg, NULL, &base, out, len);
-	semver_free(&base);
-	return rc;
+	return stop ? stop : rc;
 }
 
 int catdb_http_get(struct db *db, const char *url, char *etag, size_t etaglen, struct buf *body)

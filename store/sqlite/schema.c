@@ -6,7 +6,7 @@
  * replaced (new id, new inode), never updated in place, so the kernel may
  * cache file contents for as long as an inode lives.  See docs/design.md.
  */
-#include "store/schema.h"
+#include "store/sqlite/schema.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -15,13 +15,13 @@
  * escape") that read better undoubled, and a name holding a real "\n"
  * forges nothing either: it is on the one line of its event.
  *
- * Valid UTF-8 (é, 日本) stays as it is.  Used by store/log.c (the tenant
+ * Valid UTF-8 (é, 日本) stays as it is.  Used by store/sqlite/log.c (the tenant
  * log) and fs/main.c (stderr, syslog).
  */
 #ifndef OSFS_ESCAPE_H
 #define OSFS_ESCAPE_H
 
-#include "catalog/buf.h"
+#include "lib/buf.h"
 
 /* Appends s, escaped, to b.  Returns 0 or -ENOMEM (b's sticky error). */
 int esc_text(struct buf *b, const char *s);

@@ -1,5 +1,5 @@
 /* escape: see escape.h. */
-#include "catalog/escape.h"
+#include "lib/escape.h"
 
 #include <stddef.h>
 

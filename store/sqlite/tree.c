@@ -14,7 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "store/tree_sql.h"
+#include "store/sqlite/tree_sql.h"
+#include "store/sqlite/sqlite.h"
 
 static uid_t owner_uid;
 static gid_t owner_gid;

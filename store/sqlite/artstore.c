@@ -4,17 +4,19 @@
 #include <errno.h>
 #include <string.h>
 
-int artstore_find(struct db *db, const struct artifact *a, int64_t *id)
+#include "store/sqlite/sqlite.h"
+
+int artstore_find(struct db *db, uint64_t xxh3, const char *bytes, size_t len, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, bytes FROM artifacts WHERE xxh3=?1 AND size=?2");
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)a->xxh3);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)a->len);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)xxh3);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)len);
 	int rc;
 	while ((rc = db_step(db, st)) > 0) {
 		const void *b = sqlite3_column_blob(st, 1);
-		if ((size_t)sqlite3_column_bytes(st, 1) == a->len && (a->len == 0 || !memcmp(b, a->bytes, a->len))) {
+		if ((size_t)sqlite3_column_bytes(st, 1) == len && (len == 0 || !memcmp(b, bytes, len))) {
 			*id = sqlite3_column_int64(st, 0);
 			break;
 		}
@@ -23,22 +25,22 @@ int artstore_find(struct db *db, const struct artifact *a, int64_t *id)
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-static int put_row(struct db *db, const struct artifact *a, int system, int64_t ts, int64_t *id)
+static int put_row(struct db *db, const struct art_rows *a, int system, int64_t ts, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"INSERT INTO artifacts(pkg, version, ns, xxh3, system, added, size, msize, manifest, bytes) "
 		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
 	if (!st)
 		return -EIO;
-	db_bind_text(st, 1, a->id);
-	db_bind_text(st, 2, a->version_text);
+	db_bind_text(st, 1, a->pkg);
+	db_bind_text(st, 2, a->version);
 	db_bind_text(st, 3, a->ns);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)a->xxh3);
 	sqlite3_bind_int(st, 5, system);
 	sqlite3_bind_int64(st, 6, ts);
 	sqlite3_bind_int64(st, 7, (sqlite3_int64)a->len);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)a->manifest_len);
-	sqlite3_bind_blob64(st, 9, a->manifest_body, a->manifest_len, SQLITE_STATIC);
+	sqlite3_bind_blob64(st, 9, a->manifest, a->manifest_len, SQLITE_STATIC);
 	sqlite3_bind_blob64(st, 10, a->bytes, a->len, SQLITE_STATIC);
 	int rc = db_exec_stmt(db, st);
 	if (rc == 0)
@@ -46,15 +48,15 @@ static int put_row(struct db *db, const struct artifact *a, int system, int64_t 
 	return rc;
 }
 
-static int put_deps(struct db *db, const struct artifact *a, int64_t id)
+static int put_deps(struct db *db, const struct art_rows *a, int64_t id)
 {
 	for (size_t i = 0; i < a->ndeps; i++) {
 		sqlite3_stmt *st = db_stmt(db, "INSERT INTO art_deps(artifact, pkg, range) VALUES(?1, ?2, ?3)");
 		if (!st)
 			return -EIO;
 		sqlite3_bind_int64(st, 1, id);
-		db_bind_text(st, 2, a->deps[i].id);
-		db_bind_text(st, 3, a->deps[i].range_text);
+		db_bind_text(st, 2, a->deps[i].pkg);
+		db_bind_text(st, 3, a->deps[i].range);
 		int rc = db_exec_stmt(db, st);
 		if (rc)
 			return rc;
@@ -62,7 +64,7 @@ static int put_deps(struct db *db, const struct artifact *a, int64_t id)
 	return 0;
 }
 
-static int put_kinds_items(struct db *db, const struct artifact *a, int64_t id)
+static int put_kinds_items(struct db *db, const struct art_rows *a, int64_t id)
 {
 	int rc = 0;
 	for (size_t k = 0; k < a->nkinds && !rc; k++) {
@@ -77,7 +79,7 @@ static int put_kinds_items(struct db *db, const struct artifact *a, int64_t id)
 		rc = db_exec_stmt(db, st);
 	}
 	for (size_t i = 0; i < a->nitems && !rc; i++) {
-		const struct art_item *it = &a->items[i];
+		const struct art_rows_item *it = &a->items[i];
 		sqlite3_stmt *st = db_stmt(db,
 			"INSERT INTO items(artifact, idx, kind, file, name, body) VALUES(?1,?2,?3,?4,?5,?6)");
 		if (!st || !it->body)
@@ -93,26 +95,8 @@ static int put_kinds_items(struct db *db, const struct artifact *a, int64_t id)
 	return rc;
 }
 
-struct ref_ctx {
-	struct db *db;
-	int64_t id;
-};
-
-static int put_ref(const char *field, const char *target, void *ctx)
+static int put_defs(struct db *db, const struct art_rows *a, int64_t id)
 {
-	(void)field;
-	struct ref_ctx *r = ctx;
-	sqlite3_stmt *st = db_stmt(r->db, "INSERT OR IGNORE INTO art_refs(artifact, target) VALUES(?1, ?2)");
-	if (!st)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, r->id);
-	db_bind_text(st, 2, target);
-	return db_exec_stmt(r->db, st);
-}
-
-static int put_defs(struct db *db, const struct artifact *a, int64_t id)
-{
-	struct ref_ctx rc_ctx = { db, id };
 	int rc = 0;
 	for (size_t i = 0; i < a->nobjects && !rc; i++) {
 		sqlite3_stmt *st = db_stmt(db, "INSERT INTO art_objects(artifact, name, item) VALUES(?1, ?2, ?3)");
@@ -121,9 +105,7 @@ static int put_defs(struct db *db, const struct artifact *a, int64_t id)
 		sqlite3_bind_int64(st, 1, id);
 		db_bind_text(st, 2, a->objects[i].name);
 		sqlite3_bind_int64(st, 3, (sqlite3_int64)a->objects[i].item);
-		if (!(rc = db_exec_stmt(db, st)))
-			rc = artifact_each_reference(cJSON_GetObjectItemCaseSensitive(a->objects[i].json, "fields"),
-						     put_ref, &rc_ctx);
+		rc = db_exec_stmt(db, st);
 	}
 	for (size_t i = 0; i < a->nexts && !rc; i++) {
 		sqlite3_stmt *st = db_stmt(db,
@@ -132,19 +114,25 @@ static int put_defs(struct db *db, const struct artifact *a, int64_t id)
 			return -EIO;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
-		db_bind_text(st, 3, a->exts[i].target);
+		db_bind_text(st, 3, a->exts[i].name);
 		sqlite3_bind_double(st, 4, a->exts[i].priority);
 		sqlite3_bind_int64(st, 5, (sqlite3_int64)a->exts[i].item);
-		if (!(rc = db_exec_stmt(db, st)) && !(rc = put_ref(NULL, a->exts[i].target, &rc_ctx)))
-			rc = artifact_each_reference(cJSON_GetObjectItemCaseSensitive(a->exts[i].json, "fields"),
-						     put_ref, &rc_ctx);
+		rc = db_exec_stmt(db, st);
+	}
+	for (size_t i = 0; i < a->nrefs && !rc; i++) {
+		sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO art_refs(artifact, target) VALUES(?1, ?2)");
+		if (!st)
+			return -EIO;
+		sqlite3_bind_int64(st, 1, id);
+		db_bind_text(st, 2, a->refs[i]);
+		rc = db_exec_stmt(db, st);
 	}
 	return rc;
 }
 
-int artstore_put(struct db *db, const struct artifact *a, int system, int64_t ts, int64_t *id)
+int artstore_put(struct db *db, const struct art_rows *a, int system, int64_t ts, int64_t *id)
 {
-	if (!a->manifest_body)
+	if (!a->manifest)
 		return -EINVAL; /* not rendered */
 	int rc = put_row(db, a, system, ts, id);
 	if (!rc)
@@ -156,9 +144,9 @@ int artstore_put(struct db *db, const struct artifact *a, int system, int64_t ts
 	return rc;
 }
 
-int artstore_ensure(struct db *db, const struct artifact *a, int system, int64_t ts, int64_t *id)
+int artstore_ensure(struct db *db, const struct art_rows *a, int system, int64_t ts, int64_t *id)
 {
-	int rc = artstore_find(db, a, id);
+	int rc = artstore_find(db, a->xxh3, a->bytes, a->len, id);
 	return rc == -ENOENT ? artstore_put(db, a, system, ts, id) : rc;
 }
 

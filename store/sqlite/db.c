@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
-#include "store/schema.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite.h"
 
 /* Long enough to ride out a large install by another connection. */
 #define BUSY_TIMEOUT_MS 30000
@@ -175,6 +177,32 @@ void store_close(struct store *st)
 	pthread_mutex_destroy(&st->lock);
 	free(st->path);
 	free(st);
+}
+
+const char *store_where(const struct store *st)
+{
+	return st->path;
+}
+
+const char *store_engine_version(void)
+{
+	static char v[32];
+	if (!v[0])
+		snprintf(v, sizeof(v), "SQLite %s", sqlite3_libversion());
+	return v;
+}
+
+/* The folder of the database file holds it and its -wal and -shm. */
+int store_statvfs(const struct store *st, struct statvfs *sv)
+{
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", st->path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	return statvfs(dir, sv) < 0 ? -errno : 0;
 }
 
 struct db *store_acquire(struct store *st)

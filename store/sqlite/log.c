@@ -7,8 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "catalog/buf.h"
-#include "catalog/escape.h"
+#include "lib/buf.h"
+#include "lib/escape.h"
+#include "store/sqlite/sqlite.h"
 
 void log_format_time(int64_t ns, char *buf, size_t len)
 {

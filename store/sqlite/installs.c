@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite/sqlite.h"
+
 #define INSTALL_COLS "id, tenant, artifact, at, system, pkg, version"
 
 static void install_from(sqlite3_stmt *st, struct install_row *r)
@@ -48,8 +50,8 @@ int installs_by_id(struct db *db, int64_t id, struct install_row *out)
 	return one_install(db, st, out);
 }
 
-int installs_add(struct db *db, int64_t tenant, const struct artifact *a, int64_t artifact, int system,
-		 int64_t ts, mode_t mode, int64_t mtime, int64_t *id)
+int installs_add(struct db *db, int64_t tenant, const char *pkg, const char *version, int64_t artifact,
+		 int system, int64_t ts, mode_t mode, int64_t mtime, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"INSERT INTO installs(tenant, pkg, version, artifact, system, at, mode, mtime, ctime) "
@@ -57,8 +59,8 @@ int installs_add(struct db *db, int64_t tenant, const struct artifact *a, int64_
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, tenant);
-	db_bind_text(st, 2, a->id);
-	db_bind_text(st, 3, a->version_text);
+	db_bind_text(st, 2, pkg);
+	db_bind_text(st, 3, version);
 	sqlite3_bind_int64(st, 4, artifact);
 	sqlite3_bind_int(st, 5, system);
 	sqlite3_bind_int64(st, 6, ts);

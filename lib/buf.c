@@ -1,5 +1,5 @@
 /* buf: growable byte buffer with a sticky error. */
-#include "catalog/buf.h"
+#include "lib/buf.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/sqlite/sqlite.h"
+
 static char *dup_blob(sqlite3_stmt *st, int col, size_t *len)
 {
 	const void *p = sqlite3_column_blob(st, col);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/sqlite/sqlite.h"
+
 struct check {
 	const char *what;
 	const char *sql;

@@ -1,0 +1,61 @@
+/* sqlite: the SQLite backend's own header, for the files of store/sqlite/ (and the
+ * unit tests of that backend) only.  Every SQL statement of osfs lives
+ * under store/; this is the one place <sqlite3.h> is seen.
+ *
+ * One `struct store` per database file; it hands out `struct db`
+ * connections from a pool so that FUSE worker threads read in parallel
+ * (WAL) while writes serialize on BEGIN IMMEDIATE.  Each connection keeps
+ * its prepared statements for reuse, keyed by the SQL text's address, so
+ * every statement is compiled once per connection.
+ */
+#ifndef OSFS_STORE_SQLITE_H
+#define OSFS_STORE_SQLITE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "store/db.h"
+
+struct db_note;
+
+struct db {
+	sqlite3 *conn;
+	struct store *store;
+	struct db *next_free;
+	/* prepared statements, open addressing on the SQL pointer */
+	const char **sql;
+	sqlite3_stmt **stmt;
+	size_t ncache, capcache;
+	int in_tx;
+	int in_read;  /* a read transaction of store_acquire_read() */
+	struct db_note *notes, **notes_end; /* see db_after_commit */
+};
+
+struct store {
+	char *path;
+	int readonly;
+	pthread_mutex_t lock;
+	struct db *free;  /* idle connections */
+	size_t nconn;
+};
+
+/* The prepared statement for sql, reset and with bindings cleared.  sql
+ * must be a string literal (it is cached by address). */
+sqlite3_stmt *db_stmt(struct db *db, const char *sql);
+
+/* Runs a statement that returns no rows; returns 0 or -errno. */
+int db_exec_stmt(struct db *db, sqlite3_stmt *st);
+/* sqlite3_step() mapped: 1 for a row, 0 when done, -errno on error. */
+int db_step(struct db *db, sqlite3_stmt *st);
+
+/* Maps an SQLite result code to a negative errno (and logs unexpected
+ * ones to stderr with the SQLite message). */
+int db_errno(struct db *db, int rc);
+
+/* Binds text that is NUL-terminated; NULL binds SQL NULL. */
+int db_bind_text(sqlite3_stmt *st, int i, const char *s);
+
+#endif
