@@ -5,23 +5,10 @@
 # downloaded on first read and checked, revalidated with ETags, refreshed
 # while mounted, and still serving what it cached once the server stops.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/catalog_env.sh"
 . "$(dirname "$0")/nginx.sh"
 
-V100=$ARTIFACTS/acme-crm-1.0.0.json
-V110=$ARTIFACTS/acme-crm-1.1.0.json
-V200=$ARTIFACTS/acme-crm-2.0.0.json
-HD=$ARTIFACTS/acme-helpdesk-0.3.0.json
-C=$MNT/catalog
-export HOME=$WORK/home
-mkdir -p "$HOME"
-unset OS_CLOUD_URL OS_CLOUD_API_KEY
 
-# ctl ARGS...: runs osfsctl; $out is what it printed, $rc its status.
-ctl() { out=$("$OSFSCTL" "$@" 2>&1); rc=$?; }
-expect() {
-	if [ "$rc" = "$2" ] && printf '%s' "$out" | grep -qF -- "$3"; then pass "$1"
-	else fail "$1" "exit $rc (expected $2); expected '$3' in:" "$out"; fi
-}
 # until_true SECONDS command...: polls, for what a background thread does.
 until_true() {
 	local end=$(($(date +%s) + $1)); shift

@@ -4,30 +4,19 @@
 # protocol" and "Publishing").  The JSON on the server is checked with
 # grep and sed only.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/catalog_env.sh"
 . "$(dirname "$0")/nginx.sh"
 
 TOKEN=tok-$RANDOM$RANDOM-s3cret
 nginx_start "$TOKEN"
 PKG=$CATALOG_ROOT/packages/com.acme.crm
-V100=$ARTIFACTS/acme-crm-1.0.0.json
-V110=$ARTIFACTS/acme-crm-1.1.0.json
-export HOME=$WORK/home
-mkdir -p "$HOME" "$WORK/pulled"
-unset OS_CLOUD_URL OS_CLOUD_API_KEY
+mkdir -p "$WORK/pulled"
 LOG=$WORK/outputs.log
 
 # ctl ARGS...: runs osfsctl; $out is what it printed (stdout and stderr),
 # $rc its exit status.  Every output is kept in $LOG, to look for the
 # token in at the end.
-ctl() { out=$("$OSFSCTL" "$@" 2>&1); rc=$?; printf '%s\n' "$out" >>"$LOG"; }
 # expect "what" RC TEXT: the last ctl exited with RC and said TEXT.
-expect() {
-	if [ "$rc" = "$2" ] && printf '%s' "$out" | grep -qF -- "$3"; then
-		pass "$1"
-	else
-		fail "$1" "exit $rc (expected $2); expected '$3' in:" "$out"
-	fi
-}
 # A JSON file on one line without blanks, for grep.
 flat() { tr -d ' \t\n' <"$1"; }
 xxh3_of() { "$OSFSCTL" inspect "$1" | sed -n 's/^xxh3: *//p'; }

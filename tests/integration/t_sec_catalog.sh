@@ -10,25 +10,14 @@
 # - osfsctl publish never sends the token, or the artifact, to another
 #   origin, and says what each HTTP status means.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/catalog_env.sh"
 . "$(dirname "$0")/hostile.sh"
 . "$(dirname "$0")/catalog_tree.sh"
 
-V100=$ARTIFACTS/acme-crm-1.0.0.json
-V110=$ARTIFACTS/acme-crm-1.1.0.json
-HD=$ARTIFACTS/acme-helpdesk-0.3.0.json
-C=$MNT/catalog
 GB2=2147483648
-export HOME=$WORK/home
-mkdir -p "$HOME"
-unset OS_CLOUD_URL OS_CLOUD_API_KEY
 TOKEN=tok-$RANDOM$RANDOM-s3cret
 LOG=$WORK/outputs.log
 
-ctl() { out=$("$OSFSCTL" "$@" 2>&1); rc=$?; printf '%s\n' "$out" >>"$LOG"; }
-expect() {
-	if [ "$rc" = "$2" ] && printf '%s' "$out" | grep -qF -- "$3"; then pass "$1"
-	else fail "$1" "exit $rc (expected $2); expected '$3' in:" "$out"; fi
-}
 gets() { grep -c "^GET $2 " "$WORK/$1/log"; }
 # The daemon's peak resident memory, in kB.
 peak_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$OSFS_PID/status"; }

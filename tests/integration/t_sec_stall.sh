@@ -7,13 +7,10 @@
 # download while everything else answers at once, and all of them get EIO
 # after about 5 s, the reason on the daemon's stderr.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/catalog_env.sh"
 . "$(dirname "$0")/hostile.sh"
 . "$(dirname "$0")/catalog_tree.sh"
 
-V100=$ARTIFACTS/acme-crm-1.0.0.json
-V110=$ARTIFACTS/acme-crm-1.1.0.json
-HD=$ARTIFACTS/acme-helpdesk-0.3.0.json
-C=$MNT/catalog
 CRAWL=/packages/com.acme.crm/1.0.0.json
 READERS=12
 

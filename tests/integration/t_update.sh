@@ -8,25 +8,12 @@
 # read-only: a clear sentence, exit 2.  A sync that stalls (a hostile
 # server) holds neither catalog/ nor the osfsctl that a signal ends.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/catalog_env.sh"
 . "$(dirname "$0")/nginx.sh"
 . "$(dirname "$0")/hostile.sh"
 . "$(dirname "$0")/catalog_tree.sh"
 
-V100=$ARTIFACTS/acme-crm-1.0.0.json
-V110=$ARTIFACTS/acme-crm-1.1.0.json
-V200=$ARTIFACTS/acme-crm-2.0.0.json
-HD=$ARTIFACTS/acme-helpdesk-0.3.0.json
-C=$MNT/catalog
-export HOME=$WORK/home
-mkdir -p "$HOME"
-unset OS_CLOUD_URL OS_CLOUD_API_KEY
 
-# ctl ARGS...: runs osfsctl; $out is what it printed, $rc its status.
-ctl() { out=$("$OSFSCTL" "$@" 2>&1); rc=$?; }
-expect() {
-	if [ "$rc" = "$2" ] && printf '%s' "$out" | grep -qF -- "$3"; then pass "$1"
-	else fail "$1" "exit $rc (expected $2); expected '$3' in:" "$out"; fi
-}
 lacks() {
 	if printf '%s' "$out" | grep -qF -- "$2"; then fail "$1" "unexpected '$2' in:" "$out"; else pass "$1"; fi
 }
