@@ -23,4 +23,22 @@ int records_put(struct db *db, int64_t tbl, const char *key, const char *body, s
 /* After a batch of puts: adds `added` to the count, sets the mtime. */
 int records_table_done(struct db *db, int64_t tbl, int64_t added, int64_t ts);
 
+/* Record writes through data/ (store/records_write.c; docs/records.md).
+ * All inside the caller's write transaction. */
+
+/* The table of tenant/object if it exists: its row id, or -ENOENT. */
+int records_table_find(struct db *db, int64_t tenant, const char *object, int64_t *tbl);
+/* The merged definition of object in tenant (objects/<name>.json) into
+ * body (if not NULL): -ENOENT if no installed package registers it. */
+int records_object_def(struct db *db, int64_t tenant, const char *object, struct buf *body);
+/* 0 if tenant/object holds a record with that key (escaped, as stored),
+ * -ENOENT if not. */
+int records_exists(struct db *db, int64_t tenant, const char *object, const char *key);
+/* The key of another record of tbl than `key` whose field holds the
+ * string (num NULL) or number value; -ENOENT if none. */
+int records_unique_holder(struct db *db, int64_t tbl, const char *key, const char *field, const char *str,
+			  const double *num, struct buf *holder);
+/* Deletes the record key of tbl and counts it out: -ENOENT if none. */
+int records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts);
+
 #endif
