@@ -38,6 +38,10 @@ int records_exists(struct db *db, int64_t tenant, const char *object, const char
  * string (num NULL) or number value; -ENOENT if none. */
 int records_unique_holder(struct db *db, int64_t tbl, const char *key, const char *field, const char *str,
 			  const double *num, struct buf *holder);
+/* The tenant and object name of table tbl; -ENOENT if it is gone. */
+int records_table_name(struct db *db, int64_t tbl, int64_t *tenant, struct buf *name);
+/* The table and key (escaped) of record row id; -ENOENT if it is gone. */
+int records_row(struct db *db, int64_t id, int64_t *tbl, struct buf *key);
 /* Deletes the record key of tbl and counts it out: -ENOENT if none. */
 int records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts);
 

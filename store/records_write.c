@@ -96,3 +96,35 @@ int records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts)
 		return -ENOENT;
 	return records_table_done(db, tbl, -1, ts);
 }
+
+int records_table_name(struct db *db, int64_t tbl, int64_t *tenant, struct buf *name)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT tenant, name FROM tables WHERE id=?1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, tbl);
+	int rc = db_step(db, st);
+	if (rc > 0) {
+		*tenant = sqlite3_column_int64(st, 0);
+		if (buf_adds(name, (const char *)sqlite3_column_text(st, 1)) < 0)
+			rc = -ENOMEM;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : rc ? 0 : -ENOENT;
+}
+
+int records_row(struct db *db, int64_t id, int64_t *tbl, struct buf *key)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT tbl, key FROM records WHERE id=?1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = db_step(db, st);
+	if (rc > 0) {
+		*tbl = sqlite3_column_int64(st, 0);
+		if (buf_adds(key, (const char *)sqlite3_column_text(st, 1)) < 0)
+			rc = -ENOMEM;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : rc ? 0 : -ENOENT;
+}
