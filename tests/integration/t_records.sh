@@ -70,6 +70,8 @@ equal "... and no temporary file is left" "" "$(ls -A "$D/crm_account" | grep -v
 log_has "$T/log" "updated crm_account/Acme Corp: 1 field" "... the log says updated, 1 field"
 fails_with EINVAL "sed -i making it invalid fails" sed -i 's/"industry": "finance"/"industry": "banking"/' "$F"
 check "... and the record is unchanged" grep -q '"industry": "finance"' "$F"
+check "perl -pi of a record exits 0" perl -pi -e 's/"industry": "finance"/"industry": "retail"/' "$F"
+check "... the change is there" grep -q '"industry": "retail"' "$F"
 O="$D/crm_opportunity/Acme — Q3 Platform Renewal.json"
 check "sed -i of a record with formula, read-only and CEL values exits 0" sed -i 's/"stage": "proposal"/"stage": "closed_won"/' "$O"
 check "... the change is there" grep -q '"stage": "closed_won"' "$O"
@@ -84,6 +86,8 @@ check "vim with Debian's vimrc (backup by rename) exits 0" \
 check "... the edit is there" grep -q '"first_name": "Janis"' "$D/crm_contact/jd.json"
 equal "... and no backup or swap file is left" "" "$(ls -A "$D/crm_contact" | grep -v '\.json$')"
 m1=$(stat -c %Y.%i "$D/crm_contact/jd.json")
+check "writing nothing over a record (cp /dev/null) leaves it as it is" cp /dev/null "$D/crm_contact/jd.json"
+equal "... same inode and time" "$m1" "$(stat -c %Y.%i "$D/crm_contact/jd.json")"
 check "cp of the same record again exits 0" cp "$D/crm_contact/jd.json" "$WORK/jd.json"
 check "... and writing it back exits 0" cp "$WORK/jd.json" "$D/crm_contact/jd.json"
 equal "... and changes nothing (same inode and time)" "$m1" "$(stat -c %Y.%i "$D/crm_contact/jd.json")"
