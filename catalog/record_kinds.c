@@ -211,7 +211,9 @@ static int is_day(const char *s)
 /* "HH:MM" then, if seconds, ":SS[.fff]"; returns the length, or 0. */
 static size_t clock_len(const char *s, int need_seconds)
 {
-	int h = num2(s), mi = s[2] == ':' ? num2(s + 3) : -1;
+	/* Each byte is read only once the ones before it matched: s may end
+	 * anywhere. */
+	int h = num2(s), mi = h >= 0 && s[2] == ':' ? num2(s + 3) : -1;
 	if (h < 0 || h > 23 || mi < 0 || mi > 59)
 		return 0;
 	size_t n = 5;
@@ -239,7 +241,7 @@ static size_t zone_len(const char *s)
 		return 1;
 	if (*s != '+' && *s != '-')
 		return 0;
-	int h = num2(s + 1), m = s[3] == ':' ? num2(s + 4) : -1;
+	int h = num2(s + 1), m = h >= 0 && s[3] == ':' ? num2(s + 4) : -1;
 	return h >= 0 && h <= 23 && m >= 0 && m <= 59 ? 6 : 0;
 }
 
