@@ -12,6 +12,7 @@
 #include "catalog/json_print.h"
 #include "catalog/names.h"
 #include "catalog/record_check.h"
+#include "catalog/record_delete.h"
 #include "store/records.h"
 
 static void not_installed(struct diag *d, const char *tenant, const char *object)
@@ -203,7 +204,7 @@ int record_remove(struct store *st, const char *tenant, const char *object, cons
 		  struct install_report *r)
 {
 	struct tenant_row t;
-	int64_t tbl, ts, id;
+	int64_t ts;
 	struct buf key = BUF_INIT;
 	struct db *db = store_acquire(st);
 	int rc = db ? tenants_find(db, tenant, &t) : -ENOMEM;
@@ -212,21 +213,13 @@ int record_remove(struct store *st, const char *tenant, const char *object, cons
 	if (rc == 0 && (rc = db_begin(db)) == 0) {
 		r->tenant = t.id;
 		if ((rc = db_now(db, 0, &ts)) == 0)
-			rc = records_table_find(db, t.id, object, &tbl);
-		if (rc == 0)
-			rc = records_get(db, tbl, stem, &id, NULL);
-		if (rc == 0)
-			rc = records_delete(db, tbl, stem, ts);
-		if (rc == 0) {
-			char file[NAME_MAX_STEM + 8];
-			snprintf(file, sizeof(file), "%s.json", stem);
-			changes_entry(&r->changes, tree_node(T_TABLE, (uint64_t)tbl), file);
-			changes_node(&r->changes, tree_node(T_TABLE, (uint64_t)tbl), 0);
-			rc = install_log(db, &t, ts, &r->changes, "deleted %s/%s", object, buf_str(&key));
-		}
-		if (rc == 0)
-			rc = records_prune(db, t.id, object, &r->changes);
+			rc = record_delete_tx(db, &t, object, stem, buf_str(&key), ts, r, 0, NULL);
 		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+		if (rc < 0 && r->diag.nerr) {
+			char what[NAME_MAX_STEM + 300];
+			snprintf(what, sizeof(what), "rm data/%s/%s.json", object, stem);
+			log_refusal(db, &t, what, r);
+		}
 	}
 	store_release(db);
 	buf_free(&key);

@@ -42,6 +42,20 @@ int records_unique_holder(struct db *db, int64_t tbl, const char *key, const cha
 int records_table_name(struct db *db, int64_t tbl, int64_t *tenant, struct buf *name);
 /* The table and key (escaped) of record row id; -ENOENT if it is gone. */
 int records_row(struct db *db, int64_t id, int64_t *tbl, struct buf *key);
+/* The merged objects of tenant: fn(ctx, name, body, len) for each until
+ * it returns non-zero (that value is returned). */
+int records_objects_each(struct db *db, int64_t tenant,
+			 int (*fn)(void *ctx, const char *name, const char *body, size_t len), void *ctx);
+/* A record of tbl whose field holds a key or an array (of keys). */
+struct record_hit {
+	char *key;           /* the record's key (escaped, as stored) */
+	int array;           /* value is a JSON array's text, else a string */
+	char *value;
+};
+/* The records of tbl whose member `field` is a string or an array, for
+ * the caller to match (*hits malloc'd; free with records_hits_free). */
+int records_with_field(struct db *db, int64_t tbl, const char *field, struct record_hit **hits, size_t *n);
+void records_hits_free(struct record_hit *hits, size_t n);
 /* Deletes the record key of tbl and counts it out: -ENOENT if none. */
 int records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts);
 

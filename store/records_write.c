@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int records_table_find(struct db *db, int64_t tenant, const char *object, int64_t *tbl)
@@ -127,4 +128,79 @@ int records_row(struct db *db, int64_t id, int64_t *tbl, struct buf *key)
 	}
 	sqlite3_reset(st);
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
+}
+
+int records_objects_each(struct db *db, int64_t tenant,
+			 int (*fn)(void *ctx, const char *name, const char *body, size_t len), void *ctx)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT name, body FROM registry WHERE tenant=?1 ORDER BY name");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, tenant);
+	int rc;
+	while ((rc = db_step(db, st)) > 0) {
+		const char *body = sqlite3_column_blob(st, 1);
+		rc = fn(ctx, (const char *)sqlite3_column_text(st, 0), body ? body : "",
+			(size_t)sqlite3_column_bytes(st, 1));
+		if (rc)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+void records_hits_free(struct record_hit *hits, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(hits[i].key);
+		free(hits[i].value);
+	}
+	free(hits);
+}
+
+/* Collected before the caller changes any record: it may delete and
+ * write records of the same table (and reuse this statement, cascading). */
+int records_with_field(struct db *db, int64_t tbl, const char *field, struct record_hit **hits, size_t *n)
+{
+	char path[300];
+	if (snprintf(path, sizeof(path), "$.\"%s\"", field) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	sqlite3_stmt *st = db_stmt(db, "SELECT key, json_type(CAST(body AS TEXT), ?2), json_extract(CAST(body AS TEXT), ?2) "
+				       "FROM records WHERE tbl=?1 AND json_valid(CAST(body AS TEXT)) AND "
+				       "json_type(CAST(body AS TEXT), ?2) IN ('text', 'array')");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, tbl);
+	db_bind_text(st, 2, path);
+	size_t cap = 0;
+	int rc;
+	*hits = NULL;
+	*n = 0;
+	while ((rc = db_step(db, st)) > 0) {
+		if (*n == cap) {
+			size_t c = cap ? cap * 2 : 8;
+			struct record_hit *v = realloc(*hits, c * sizeof(*v));
+			if (!v) {
+				rc = -ENOMEM;
+				break;
+			}
+			*hits = v, cap = c;
+		}
+		struct record_hit *h = &(*hits)[*n];
+		h->key = strdup((const char *)sqlite3_column_text(st, 0));
+		h->array = !strcmp((const char *)sqlite3_column_text(st, 1), "array");
+		h->value = strdup((const char *)sqlite3_column_text(st, 2));
+		(*n)++;
+		if (!h->key || !h->value) {
+			rc = -ENOMEM;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc < 0) {
+		records_hits_free(*hits, *n);
+		*hits = NULL;
+		*n = 0;
+	}
+	return rc;
 }

@@ -148,6 +148,17 @@ kind_bad "password as a number" EINVAL '"pin": 5'
 check "a lookup to an existing record is accepted" sh -c "echo '{\"name\": \"c\", \"parent\": \"a\"}' >'$D/fz_item/c.json'"
 check "the log never holds a password's value" sh -c "! grep -q '\"s\"' '$T/log'"
 
+# ------------------------------------------------------------ deleteBehavior
+fails_with EBUSY "rm of a record that a restrict lookup points at is EBUSY" rm "$D/fz_item/a.json"
+log_has "$T/log" "fz_item/a is referenced by fz_item/c (parent), whose deleteBehavior is restrict" "... the log names the referrer"
+check "... and the record stays" test -f "$D/fz_item/a.json"
+check "rm of an opportunity exits 0" rm "$O"
+check "... its line items (master_detail, cascade) are deleted with it" test ! -e "$D/crm_opportunity_line_item/l1.json"
+log_has "$T/log" "deleted crm_opportunity_line_item/l1 (cascade: crm_opportunity/Acme — Q3 Platform Renewal was deleted)" "... the log says so"
+check "a contact of Umbrella" sh -c "echo '{\"last_name\": \"Poe\", \"account\": \"Umbrella\"}' >'$D/crm_contact/poe.json'"
+check "rm of the account exits 0" rm "$D/crm_account/Umbrella.json"
+check "... the contact's lookup is cleared (set_null)" grep -q '"account": null' "$D/crm_contact/poe.json"
+
 # ------------------------------------------------------------ delete, not installed
 check "rm of a record exits 0" rm "$D/crm_contact/jd.json"
 check "... it is gone" test ! -e "$D/crm_contact/jd.json"

@@ -152,6 +152,53 @@ START_TEST(test_not_installed_remove)
 }
 END_TEST
 
+START_TEST(test_delete_behavior)
+{
+	ck_assert_int_eq(uu_inst_file(CRM), 0);
+	/* set_null: crm's lookups to an account */
+	ck_assert_int_eq(wr("crm_contact", "c1", "{'last_name': 'Doe', 'account': 'Initech'}"), 0);
+	ck_assert_int_eq(rm_rec("crm_account", "Initech"), 0);
+	ck_assert(!uu_ex("data/crm_account/Initech.json"));
+	ck_assert_ptr_nonnull(strstr(uu_rd("data/crm_contact/c1.json"), "\"account\": null"));
+	ck_assert_ptr_nonnull(strstr(uu_rd("log"), "updated crm_contact/c1: 1 field (account cleared: crm_account/Initech "
+						   "was deleted)"));
+	/* cascade: an opportunity's line items (master_detail) */
+	ck_assert_int_eq(wr("crm_opportunity", "Big", "{'name': 'Big', 'account': 'Acme Corp', 'stage': 'proposal'}"), 0);
+	ck_assert_int_eq(wr("crm_opportunity_line_item", "l1", "{'opportunity': 'Big', 'product': 'P', 'quantity': 1}"), 0);
+	ck_assert_int_eq(wr("crm_opportunity_line_item", "l2", "{'opportunity': 'Big', 'product': 'Q', 'quantity': 2}"), 0);
+	ck_assert_int_eq(rm_rec("crm_opportunity", "Big"), 0);
+	ck_assert(!uu_ex("data/crm_opportunity_line_item/l1.json"));
+	ck_assert(!uu_ex("data/crm_opportunity_line_item/l2.json"));
+	ck_assert_ptr_nonnull(strstr(uu_rd("log"), "deleted crm_opportunity_line_item/l2 (cascade: crm_opportunity/Big "
+						   "was deleted)"));
+	/* restrict (a field that says nothing), and set_null of a multiple */
+	ck_assert_msg(uu_pkg("com.t.rs", "rs", "1.0.0", "",
+			     "'objects': [{'name': 'rs_a', 'fields': {'n': {'type': 'text'}}}, "
+			     "{'name': 'rs_b', 'fields': {'a': {'type': 'lookup', 'reference': 'rs_a'}, "
+			     "'many': {'type': 'lookup', 'multiple': true, 'reference': 'rs_a', 'deleteBehavior': 'set_null'}, "
+			     "'up': {'type': 'tree', 'deleteBehavior': 'cascade'}}}]") == 0, "%s", uu_diag_str(&uu_r.diag));
+	ck_assert_int_eq(wr("rs_a", "a1", "{'n': 'x'}"), 0);
+	ck_assert_int_eq(wr("rs_a", "a2", "{'n': 'y'}"), 0);
+	ck_assert_int_eq(wr("rs_b", "b1", "{'a': 'a1', 'many': ['a1', 'a2']}"), 0);
+	ck_assert_int_eq(rm_rec("rs_a", "a1"), -EBUSY);
+	ck_assert_int_ge(uu_diag_find(&uu_r.diag, EBUSY, "rs_a/a1 is referenced by rs_b/b1 (a), whose deleteBehavior is "
+				      "restrict"), 0);
+	ck_assert_ptr_nonnull(strstr(uu_last_log(), "error: cannot rm data/rs_a/a1.json: rs_a/a1 is referenced by rs_b/b1"));
+	ck_assert(uu_ex("data/rs_a/a1.json"));
+	ck_assert_int_eq(rm_rec("rs_a", "a2"), 0);
+	ck_assert_msg(strstr(uu_rd("data/rs_b/b1.json"), "\"a1\"\n  ]"), "%s", uu_rd("data/rs_b/b1.json"));
+	ck_assert(!strstr(uu_rd("data/rs_b/b1.json"), "a2"));
+	/* a tree cascading through its children, and a cycle */
+	ck_assert_int_eq(wr("rs_b", "b2", "{'up': 'b1'}"), 0);
+	ck_assert_int_eq(wr("rs_b", "b3", "{'up': 'b2'}"), 0);
+	ck_assert_int_eq(wr("rs_b", "b1", "{'a': 'a1', 'many': ['a1'], 'up': 'b3'}"), 0);
+	ck_assert_int_eq(rm_rec("rs_b", "b2"), 0);
+	ck_assert(!uu_ex("data/rs_b/b1.json"));
+	ck_assert(!uu_ex("data/rs_b/b3.json"));
+	ck_assert_int_eq(rm_rec("rs_a", "a1"), 0); /* nothing points at it any more */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("record_write");
@@ -162,6 +209,7 @@ int main(void)
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_unique);
 	tcase_add_test(tc, test_not_installed_remove);
+	tcase_add_test(tc, test_delete_behavior);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
