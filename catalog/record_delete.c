@@ -224,7 +224,7 @@ int record_delete_tx(struct db *db, const struct tenant_row *t, const char *obje
 		rc = install_log(db, t, ts, &r->changes, "deleted %s/%s (cascade: %s was deleted)", object, key, cascade_from);
 	else
 		rc = install_log(db, t, ts, &r->changes, "deleted %s/%s", object, key);
-	if (rc == 0)
-		rc = records_prune(db, t->id, object, &r->changes);
+	/* An emptied folder stays until rmdir (rm -r ends with it: it must
+	 * find the folder there). */
 	return rc;
 }

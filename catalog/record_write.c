@@ -226,6 +226,22 @@ int record_remove(struct store *st, const char *tenant, const char *object, cons
 	return rc;
 }
 
+int record_rmdir(struct store *st, const char *tenant, const char *object, struct install_report *r)
+{
+	struct tenant_row t;
+	int64_t tbl, ts;
+	struct db *db = store_acquire(st);
+	int rc = db ? tenants_find(db, tenant, &t) : -ENOMEM;
+	if (rc == 0 && (rc = db_begin(db)) == 0) {
+		if ((rc = records_table_find(db, t.id, object, &tbl)) == 0 && (rc = records_table_empty(db, tbl)) == 0 &&
+		    (rc = db_now(db, 0, &ts)) == 0)
+			rc = records_prune(db, t.id, object, &r->changes);
+		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+	}
+	store_release(db);
+	return rc;
+}
+
 int record_writable(struct store *st, const char *tenant, const char *object, struct install_report *r)
 {
 	struct tenant_row t;

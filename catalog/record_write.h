@@ -21,10 +21,15 @@
 int record_write(struct store *st, const char *tenant, const char *object, const char *stem, const char *bytes,
 		 size_t len, struct install_report *r);
 
-/* Deletes record stem of object in tenant (installed or not); the
- * folder goes with its last record if no package registers the object. */
+/* Deletes record stem of object in tenant (installed or not), following
+ * deleteBehavior (catalog/record_delete.h). */
 int record_remove(struct store *st, const char *tenant, const char *object, const char *stem,
 		  struct install_report *r);
+
+/* rmdir data/<object> (the end of rm -r): -ENOTEMPTY while it holds
+ * records; the folder of an installed object stays (0: rm -r exits 0),
+ * that of an object no longer installed goes. */
+int record_rmdir(struct store *st, const char *tenant, const char *object, struct install_report *r);
 
 /* EROFS and its sentence if object is not installed in tenant: for the
  * refusals the FUSE layer makes before anything is written. */

@@ -311,6 +311,8 @@ void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		rc = -EROFS;
 	else if (catalog)
 		rc = catalog_remove_dir(fs->store, name, &r);
+	else if (dir.type == T_DATADIR)
+		rc = fs_record_rmdir(fs, dir, name, parent);
 	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS))
 		rc = (fs_refuse(fs, dir, name, "rmdir", EACCES, NULL), -EACCES);
 	else

@@ -23,6 +23,8 @@ int fs_record_apply(struct osfs *fs, struct upload *up, const char *target, cons
 int fs_record_unlink(struct osfs *fs, struct tree_node dir, const char *name, uint64_t held);
 int fs_record_rename(struct osfs *fs, struct tree_node dir, const char *name, const char *newname, unsigned flags,
 		     uint64_t held);
+/* rmdir data/<name> (rm -r's last step). */
+int fs_record_rmdir(struct osfs *fs, struct tree_node dir, const char *name, uint64_t held);
 /* mkdir data/<name>: EEXIST for an object the tenant has, else EPERM. */
 int fs_record_mkdir(struct osfs *fs, struct tree_node dir, const char *name);
 

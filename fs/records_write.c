@@ -300,6 +300,20 @@ int fs_record_rename(struct osfs *fs, struct tree_node dir, const char *name, co
 	return rc;
 }
 
+int fs_record_rmdir(struct osfs *fs, struct tree_node dir, const char *name, uint64_t held)
+{
+	struct install_report r = INSTALL_REPORT_INIT;
+	struct tenant_row t;
+	struct db *db = store_acquire_read(fs->store);
+	int rc = db ? tenants_get(db, (int64_t)dir.id, &t) : -ENOMEM;
+	store_release(db);
+	if (rc == 0)
+		rc = record_rmdir(fs->store, t.name, name, &r);
+	inval_changes(&fs->inval, &r.changes, held);
+	install_report_free(&r);
+	return rc;
+}
+
 int fs_record_mkdir(struct osfs *fs, struct tree_node dir, const char *name)
 {
 	struct tree_attr a;

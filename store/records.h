@@ -56,6 +56,8 @@ struct record_hit {
  * the caller to match (*hits malloc'd; free with records_hits_free). */
 int records_with_field(struct db *db, int64_t tbl, const char *field, struct record_hit **hits, size_t *n);
 void records_hits_free(struct record_hit *hits, size_t n);
+/* 0 if table tbl holds no record, -ENOTEMPTY if it does. */
+int records_table_empty(struct db *db, int64_t tbl);
 /* Deletes the record key of tbl and counts it out: -ENOENT if none. */
 int records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts);
 

@@ -204,3 +204,15 @@ int records_with_field(struct db *db, int64_t tbl, const char *field, struct rec
 	}
 	return rc;
 }
+
+int records_table_empty(struct db *db, int64_t tbl)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT nrecords FROM tables WHERE id=?1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, tbl);
+	int rc = db_step(db, st);
+	int64_t n = rc > 0 ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc < 0 ? rc : rc == 0 ? -ENOENT : n ? -ENOTEMPTY : 0;
+}

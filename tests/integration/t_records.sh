@@ -170,6 +170,11 @@ rec '{"name": "d"}'
 fails_with EROFS "writing a record of an object no longer installed is EROFS" cp "$WORK/r.json" "$D/fz_item/d.json"
 log_has "$T/log" "fz_item is not installed in tenant acme: its records are kept read-only" "... the log says why"
 fails_with EROFS "... sed -i of one too" sed -i 's/"a"/"b"/' "$D/fz_item/a.json"
-check "... and they are removable" rm "$D/fz_item/a.json" "$D/fz_item/c.json"
-check "the folder goes with the last record" test ! -e "$D/fz_item"
+check "... and they are removable" rm "$D/fz_item/c.json"
+check "rm -r of the folder of an object no longer installed exits 0" rm -r "$D/fz_item"
+check "... and the folder is gone" test ! -e "$D/fz_item"
+check "rm -r of an installed object's folder exits 0" rm -r "$D/crm_lead"
+equal "... its records are gone" "" "$(ls -A "$D/crm_lead")"
+check "... and its folder stays (the object is installed)" test -d "$D/crm_lead"
+fails_with ENOTEMPTY "rmdir of a folder with records is ENOTEMPTY" rmdir "$D/crm_account"
 finish

@@ -148,7 +148,19 @@ START_TEST(test_not_installed_remove)
 		ck_assert_int_eq(rm_rec("crm_lead", s), 0);
 	}
 	free(copy);
+	ck_assert(uu_ex("data/crm_lead")); /* until rmdir, rm -r's last step */
+	uu_report_reset();
+	ck_assert_int_eq(record_rmdir(uu_st, "t1", "crm_lead", &uu_r), 0);
 	ck_assert(!uu_ex("data/crm_lead"));
+	/* an installed object's folder stays; one with records is not empty */
+	ck_assert_int_eq(uu_inst_file(CRM), 0);
+	uu_report_reset();
+	ck_assert_int_eq(record_rmdir(uu_st, "t1", "crm_account", &uu_r), -ENOTEMPTY);
+	ck_assert_int_eq(wr("crm_lead", "l2", "{'name': 'L'}"), 0);
+	ck_assert_int_eq(rm_rec("crm_lead", "l2"), 0);
+	uu_report_reset();
+	ck_assert_int_eq(record_rmdir(uu_st, "t1", "crm_lead", &uu_r), 0);
+	ck_assert(uu_ex("data/crm_lead"));
 }
 END_TEST
 
