@@ -11,6 +11,7 @@
 #include "catalog/json_parse.h"
 #include "catalog/json_print.h"
 #include "catalog/names.h"
+#include "catalog/record_autonumber.h"
 #include "catalog/record_check.h"
 #include "catalog/record_delete.h"
 #include "store/records.h"
@@ -103,6 +104,52 @@ static int check_unique(struct wr *w, struct diag *d)
 	return rc;
 }
 
+static int64_t wall_ns(void);
+
+/* A new record's autonumber fields: the next number of their format,
+ * after the values the object's records hold (docs/records.md). */
+static int assign_autonumbers(struct wr *w, struct install_report *r)
+{
+	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(w->def, "fields");
+	int rc = 0;
+	for (const cJSON *f = cJSON_IsObject(fields) ? fields->child : NULL; f && rc == 0; f = f->next) {
+		const cJSON *type = cJSON_GetObjectItemCaseSensitive(f, "type");
+		const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(f, "autonumberFormat");
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(w->rec, f->string);
+		if (!cJSON_IsString(type) || strcmp(type->valuestring, "autonumber") || (v && !cJSON_IsNull(v)))
+			continue;
+		struct record_hit *hits;
+		size_t n, k = 0;
+		if ((rc = records_with_field(w->db, w->tbl, f->string, &hits, &n)) < 0)
+			break;
+		const char **taken = calloc(n ? n : 1, sizeof(*taken));
+		struct buf out = BUF_INIT;
+		for (size_t i = 0; taken && i < n; i++)
+			if (!hits[i].array)
+				taken[k++] = hits[i].value;
+		rc = taken ? autonumber_next(cJSON_IsString(fmt) ? fmt->valuestring : NULL, w->rec, wall_ns(), taken, k,
+					     &out) : -ENOMEM;
+		if (rc == -EINVAL) {
+			diag_add(&r->diag, EINVAL, "%s.%s: its autonumberFormat \"%s\" has no counter ({0000})", w->object,
+				 f->string, cJSON_IsString(fmt) ? fmt->valuestring : "");
+		} else if (rc == 0) {
+			cJSON *s = cJSON_CreateString(buf_str(&out));
+			if (v)
+				cJSON_DeleteItemFromObjectCaseSensitive(w->rec, f->string);
+			if (!s || !cJSON_AddItemToObject(w->rec, f->string, s)) {
+				cJSON_Delete(s);
+				rc = -ENOMEM;
+			} else {
+				w->c.nchanged++;
+			}
+		}
+		buf_free(&out);
+		free(taken);
+		records_hits_free(hits, n);
+	}
+	return rc;
+}
+
 static int64_t wall_ns(void)
 {
 	struct timespec ts;
@@ -140,6 +187,8 @@ static int write_tx(struct wr *w, const char *key, const char *bytes, size_t len
 		return rc;
 	}
 	if ((rc = check_refs(w, key, &r->diag)) < 0 || (rc = check_unique(w, &r->diag)) < 0)
+		return rc;
+	if (!w->old && (rc = assign_autonumbers(w, r)) < 0)
 		return rc;
 	if ((rc = json_print_pretty(w->rec, &w->body)) < 0)
 		return rc;

@@ -115,6 +115,7 @@ GOOD='"name": "a", "body": "x\ny", "mail": "a@b.co", "site": "/p", "tel": "+1 55
  "rows": [{"a": 1}], "emb": [1, 2, 3]'
 check "a record with every kind's value is accepted" sh -c "printf '{%s}' '$GOOD' >'$D/fz_item/a.json'"
 check "... its defaultValue applied" grep -q '"qty": 1' "$D/fz_item/a.json"
+check "... its autonumber assigned" grep -q '"num": "1"' "$D/fz_item/a.json"
 kind_bad() { # what ERR json-members
 	printf '{"name": "b", %s}\n' "$3" >"$WORK/b.json"
 	fails_with "$2" "$1" cp "$WORK/b.json" "$D/fz_item/b.json"

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "catalog/json_parse.h"
+#include "catalog/record_autonumber.h"
 #include "catalog/record_check.h"
 #include "tests/unit/check_common.h"
 
@@ -545,6 +546,37 @@ START_TEST(test_any_value)
 }
 END_TEST
 
+static const char *autonum(const char *fmt, const char *rec, const char *const *taken, size_t n)
+{
+	static char out[200];
+	cJSON *r = q(rec);
+	struct buf b = BUF_INIT;
+	int rc = autonumber_next(fmt, r, INT64_C(1781699400) * 1000000000, taken, n, &b); /* 2026-06-17 */
+	snprintf(out, sizeof(out), "%s", rc == 0 ? buf_str(&b) : rc == -EINVAL ? "EINVAL" : "?");
+	buf_free(&b);
+	cJSON_Delete(r);
+	return out;
+}
+
+START_TEST(test_autonumber)
+{
+	static const char *const none[] = { NULL };
+	static const char *const inv[] = { "INV-2026-0007", "INV-2025-0042", "INV-2026-12345", "INV-2026-00x1",
+					   "other", "INV-2026-0003" };
+	ck_assert_str_eq(autonum(NULL, "{}", none, 0), "1");
+	ck_assert_str_eq(autonum("{0}", "{}", (const char *const[]){ "1", "9", "10" }, 3), "11");
+	ck_assert_str_eq(autonum("INV-{YYYY}-{0000}", "{}", none, 0), "INV-2026-0001");
+	/* the counter restarts per rendered prefix; longer numbers count */
+	ck_assert_str_eq(autonum("INV-{YYYY}-{0000}", "{}", inv, N(inv)), "INV-2026-12346");
+	ck_assert_str_eq(autonum("AD{YYYYMMDD}{000}", "{}", (const char *const[]){ "AD20260617004" }, 1), "AD20260617005");
+	ck_assert_str_eq(autonum("{MM}/{DD}-{00}", "{}", none, 0), "06/17-01");
+	ck_assert_str_eq(autonum("{region}-{000}", "{'region': 'EU'}", (const char *const[]){ "EU-002", "US-009" }, 2),
+			 "EU-003");
+	ck_assert_str_eq(autonum("{n}{0}", "{'n': 4}", none, 0), "41");
+	ck_assert_str_eq(autonum("no counter", "{}", none, 0), "EINVAL");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("record");
@@ -562,6 +594,7 @@ int main(void)
 	tcase_add_test(tc, test_mask);
 	tcase_add_test(tc, test_key);
 	tcase_add_test(tc, test_refs_unique);
+	tcase_add_test(tc, test_autonumber);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

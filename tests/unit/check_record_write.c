@@ -124,6 +124,25 @@ START_TEST(test_unique)
 }
 END_TEST
 
+START_TEST(test_autonumber_assigned)
+{
+	ck_assert_msg(uu_pkg("com.t.an", "an", "1.0.0", "",
+			     "'objects': [{'name': 'an_inv', 'fields': {'no': {'type': 'autonumber', "
+			     "'autonumberFormat': 'INV-{0000}'}, 'seq': {'type': 'autonumber'}, 'n': {'type': 'text'}}}]") == 0,
+		      "%s", uu_diag_str(&uu_r.diag));
+	ck_assert_int_eq(wr("an_inv", "a", "{'n': 'x'}"), 0);
+	ck_assert_int_eq(wr("an_inv", "b", "{'n': 'y'}"), 0);
+	ck_assert_ptr_nonnull(strstr(uu_rd("data/an_inv/a.json"), "\"no\": \"INV-0001\""));
+	ck_assert_ptr_nonnull(strstr(uu_rd("data/an_inv/b.json"), "\"no\": \"INV-0002\""));
+	ck_assert_ptr_nonnull(strstr(uu_rd("data/an_inv/b.json"), "\"seq\": \"2\""));
+	ck_assert_str_eq(uu_last_log() + 25, "created an_inv/b: 4 fields");
+	/* kept on replace, refused when changed */
+	ck_assert_int_eq(wr("an_inv", "a", "{'n': 'z'}"), 0);
+	ck_assert_ptr_nonnull(strstr(uu_rd("data/an_inv/a.json"), "\"no\": \"INV-0001\""));
+	ck_assert_int_eq(wr("an_inv", "a", "{'n': 'z', 'no': 'INV-0009'}"), -EACCES);
+}
+END_TEST
+
 START_TEST(test_not_installed_remove)
 {
 	ck_assert_int_eq(uu_inst_file(CRM), 0);
@@ -220,6 +239,7 @@ int main(void)
 	tcase_add_test(tc, test_create_replace);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_unique);
+	tcase_add_test(tc, test_autonumber_assigned);
 	tcase_add_test(tc, test_not_installed_remove);
 	tcase_add_test(tc, test_delete_behavior);
 	suite_add_tcase(s, tc);
