@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Records as files (issue 14 items 1, 2, 4, 6, 7; SPEC 13; docs/records.md):
+# Records as files (issue 14 items 1-7; SPEC 13; docs/records.md):
 # data/<object>/<key>.json created with cp and >, replaced by overwriting,
-# sed -i and vim, removed with rm, each checked against the tenant's merged
-# object; a refusal fails the tool with its errno, leaves the record as it
-# was, and is said in the tenant's log.  The real crm fixture's objects
+# sed -i, perl -pi and vim, removed with rm and rm -r, each checked against
+# the tenant's merged object; a refusal fails the tool with its errno,
+# leaves the record as it was, and is said in the tenant's log; rm of a
+# referenced record follows deleteBehavior; autonumbers are assigned.  The real crm fixture's objects
 # (lookups, master_detail, formula, read-only) and a small artifact with a
 # field of every kind.
 . "$(dirname "$0")/lib.sh"
