@@ -74,11 +74,16 @@ void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *v
 void fs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 
 /* The folder a pending upload is written in: a tenant's install/ (its
- * tenant id, from 1) or catalog/ (0).  -EACCES for any other folder. */
+ * tenant id, from 1), catalog/ (0) or a data/<object>/ (minus its table
+ * id, fs/records.h).  -EACCES for any other folder. */
 static inline int fs_upload_scope(struct tree_node dir, int64_t *scope)
 {
 	if (dir.type == T_INSTDIR) {
 		*scope = (int64_t)dir.id;
+		return 0;
+	}
+	if (dir.type == T_TABLE) {
+		*scope = -(int64_t)dir.id;
 		return 0;
 	}
 	if (dir.type == T_FIXED && dir.id == TREE_CATALOG) {

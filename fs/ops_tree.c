@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "catalog/install.h"
 #include "fs/ino.h"
+#include "fs/records.h"
 #include "fs/refuse.h"
 #include "store/catalogdb.h"
 #include "store/installs.h"
@@ -104,6 +105,8 @@ void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		rc = unlink_upload(fs, 0, name);
 	else if (dir.type == T_CATPKG)
 		rc = unlink_catalog(fs, dir, name, parent);
+	else if (dir.type == T_TABLE)
+		rc = fs_record_unlink(fs, dir, name, parent);
 	else
 		rc = (fs_refuse(fs, dir, name, "rm", EACCES, NULL), -EACCES);
 	fuse_reply_err(req, -rc);
@@ -256,6 +259,8 @@ void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t n
 		rc = (fs_refuse(fs, to, newname, "mv", EACCES, NULL), -EACCES);
 	else if (sfrom != sto)
 		rc = -EXDEV; /* another tenant, or the catalog: mv copies and removes */
+	else if (sfrom < 0)
+		rc = fs_record_rename(fs, from, name, newname, flags, parent);
 	else
 		rc = rename_upload(fs, from, sfrom, name, newname, flags, parent);
 	fuse_reply_err(req, -rc);
@@ -273,6 +278,8 @@ void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 	int rc;
 	if (fs->readonly)
 		rc = -EROFS;
+	else if (dir.type == T_DATADIR)
+		rc = fs_record_mkdir(fs, dir, name);
 	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS))
 		rc = (fs_refuse(fs, dir, name, "mkdir", EACCES, NULL), -EACCES);
 	else
@@ -304,6 +311,8 @@ void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		rc = -EROFS;
 	else if (catalog)
 		rc = catalog_remove_dir(fs->store, name, &r);
+	else if (dir.type == T_DATADIR)
+		rc = fs_record_rmdir(fs, dir, name, parent);
 	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS))
 		rc = (fs_refuse(fs, dir, name, "rmdir", EACCES, NULL), -EACCES);
 	else

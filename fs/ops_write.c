@@ -21,6 +21,7 @@
 #include "fs/alias.h"
 #include "fs/attrs.h"
 #include "fs/ino.h"
+#include "fs/records.h"
 #include "fs/refuse.h"
 #include "store/installs.h"
 #include "store/tenants.h"
@@ -170,6 +171,8 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	} else if (write) {
 		if (fs->readonly)
 			rc = -EROFS;
+		else if (n.type == T_RECORD)
+			rc = fs_record_open(fs, n, fi->flags & O_TRUNC, fuse_req_ctx(req)->uid, &h->up);
 		else if (n.type != T_INSTFILE)
 			rc = (fs_refuse(fs, n, NULL, "write", EACCES, NULL), -EACCES);
 		else
@@ -222,7 +225,7 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		return;
 	}
 	struct db *db = store_acquire(fs->store);
-	int rc = !db ? -ENOMEM : scope ? tenants_get(db, scope, &t) : 0;
+	int rc = !db ? -ENOMEM : scope > 0 ? tenants_get(db, scope, &t) : scope < 0 ? fs_record_scope(fs, db, -scope, name, &t) : 0;
 	if (rc == 0 && tree_lookup(db, dir, name, &a) == 0)
 		rc = -EEXIST;
 	store_release(db);
@@ -378,6 +381,8 @@ static char *report_text(const struct install_report *r)
  * inode the calling request holds locked (or 0). */
 int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, const char *name, uint64_t held)
 {
+	if (up->tenant < 0)
+		return fs_record_apply(fs, up, target, name, held); /* a record of data/<object>/ */
 	struct install_report r = INSTALL_REPORT_INIT;
 	char source[300];
 	int rc;

@@ -23,4 +23,42 @@ int records_put(struct db *db, int64_t tbl, const char *key, const char *body, s
 /* After a batch of puts: adds `added` to the count, sets the mtime. */
 int records_table_done(struct db *db, int64_t tbl, int64_t added, int64_t ts);
 
+/* Record writes through data/ (store/records_write.c; docs/records.md).
+ * All inside the caller's write transaction. */
+
+/* The table of tenant/object if it exists: its row id, or -ENOENT. */
+int records_table_find(struct db *db, int64_t tenant, const char *object, int64_t *tbl);
+/* The merged definition of object in tenant (objects/<name>.json) into
+ * body (if not NULL): -ENOENT if no installed package registers it. */
+int records_object_def(struct db *db, int64_t tenant, const char *object, struct buf *body);
+/* 0 if tenant/object holds a record with that key (escaped, as stored),
+ * -ENOENT if not. */
+int records_exists(struct db *db, int64_t tenant, const char *object, const char *key);
+/* The key of another record of tbl than `key` whose field holds the
+ * string (num NULL) or number value; -ENOENT if none. */
+int records_unique_holder(struct db *db, int64_t tbl, const char *key, const char *field, const char *str,
+			  const double *num, struct buf *holder);
+/* The tenant and object name of table tbl; -ENOENT if it is gone. */
+int records_table_name(struct db *db, int64_t tbl, int64_t *tenant, struct buf *name);
+/* The table and key (escaped) of record row id; -ENOENT if it is gone. */
+int records_row(struct db *db, int64_t id, int64_t *tbl, struct buf *key);
+/* The merged objects of tenant: fn(ctx, name, body, len) for each until
+ * it returns non-zero (that value is returned). */
+int records_objects_each(struct db *db, int64_t tenant,
+			 int (*fn)(void *ctx, const char *name, const char *body, size_t len), void *ctx);
+/* A record of tbl whose field holds a key or an array (of keys). */
+struct record_hit {
+	char *key;           /* the record's key (escaped, as stored) */
+	int array;           /* value is a JSON array's text, else a string */
+	char *value;
+};
+/* The records of tbl whose member `field` is a string or an array, for
+ * the caller to match (*hits malloc'd; free with records_hits_free). */
+int records_with_field(struct db *db, int64_t tbl, const char *field, struct record_hit **hits, size_t *n);
+void records_hits_free(struct record_hit *hits, size_t n);
+/* 0 if table tbl holds no record, -ENOTEMPTY if it does. */
+int records_table_empty(struct db *db, int64_t tbl);
+/* Deletes the record key of tbl and counts it out: -ENOENT if none. */
+int records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts);
+
 #endif

@@ -47,8 +47,11 @@ static mode_t type_mode(enum tree_type t)
 	case T_TENANT: return S_IFDIR | 0750;
 	case T_INSTDIR: case T_CATPKG: return S_IFDIR | 0755;
 	case T_PKGSDIR: case T_OBJSDIR: case T_DATADIR: case T_PKGDIR:
-	case T_KINDDIR: case T_TABLE: return S_IFDIR | 0555;
-	case T_INSTFILE: return S_IFREG | 0644;
+	case T_KINDDIR: return S_IFDIR | 0555;
+	/* Records are written there (docs/records.md); those of an object
+	 * that is not installed are refused EROFS with the reason. */
+	case T_TABLE: return S_IFDIR | 0755;
+	case T_INSTFILE: case T_RECORD: return S_IFREG | 0644;
 	default: return S_IFREG | 0444;
 	}
 }

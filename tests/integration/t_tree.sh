@@ -31,7 +31,8 @@ check "the log says the tenant was created" grep -q "created tenant acme" "$T/lo
 
 fails_with EACCES "packages/ is read-only" touch "$T/packages/x"
 fails_with EACCES "objects/ is read-only" cp "$T/objects/sys_user.json" "$T/objects/crm_x.json"
-fails_with EACCES "data/ is read-only" mkdir "$T/data/x"
+fails_with EPERM "mkdir data/<object> of an unknown object is EPERM (SPEC 13)" mkdir "$T/data/x"
+fails_with EACCES "no files directly in data/" touch "$T/data/x"
 fails_with EACCES "a system package cannot be changed" sh -c "echo x > '$T/packages/sys.identity@0.1.0/manifest.json'"
 fails_with EACCES "the log is read-only" sh -c "echo x >> '$T/log'"
 fails_with EACCES "no folders in install/" mkdir "$T/install/x"
