@@ -71,7 +71,10 @@ static int find_tenant(struct db *db, const char *name, struct tenant_row *t, st
 	return rc;
 }
 
-int install_in_tx(struct db *db, struct artifact *a, const struct install_opts *o, struct install_report *r)
+/* install_in_tx, stopping after the checks when check_only (nothing is
+ * written: the caller rolls back). */
+static int install_tx(struct db *db, struct artifact *a, const struct install_opts *o, int check_only,
+		      struct install_report *r)
 {
 	struct tenant_row t;
 	struct install_row cur;
@@ -87,6 +90,8 @@ int install_in_tx(struct db *db, struct artifact *a, const struct install_opts *
 		/* The identical artifact: nothing to install.  The file keeps
 		 * the mode and mtime it was written with this time, so that
 		 * rsync finds it up to date. */
+		if (check_only)
+			return 0;
 		if ((rc = db_now(db, 1, &ts)) == 0 && o->mtime)
 			rc = installs_set_attr(db, cur.id, o->mode ? (int64_t)o->mode : -1, o->mtime, ts + 1);
 		if (rc == 0)
@@ -97,6 +102,8 @@ int install_in_tx(struct db *db, struct artifact *a, const struct install_opts *
 	}
 	if ((rc = install_check(db, &t, a, have ? &cur : NULL, &r->diag)) < 0 || diag_errno(&r->diag))
 		return rc < 0 ? rc : -diag_errno(&r->diag);
+	if (check_only)
+		return 0;
 	/* Found stored before the lock, the artifact may have been collected
 	 * since (its last install removed): then it is stored anew. */
 	if (!a->manifest_body && artifact_find_stored(db, a, &art) == -ENOENT && artifact_render(a) < 0)
@@ -106,22 +113,27 @@ int install_in_tx(struct db *db, struct artifact *a, const struct install_opts *
 	return rc;
 }
 
+int install_in_tx(struct db *db, struct artifact *a, const struct install_opts *o, struct install_report *r)
+{
+	return install_tx(db, a, o, 0, r);
+}
+
 /* Rules 6-8 and the apply, under the write lock, in a transaction. */
-static int install_locked(struct db *db, struct artifact *a, const struct install_opts *o,
+static int install_locked(struct db *db, struct artifact *a, const struct install_opts *o, int check_only,
 			  struct install_report *r)
 {
 	int rc = db_begin(db);
 	if (rc < 0)
 		return rc;
-	rc = install_in_tx(db, a, o, r);
-	if (rc == 0 && !diag_errno(&r->diag))
+	rc = install_tx(db, a, o, check_only, r);
+	if (rc == 0 && !diag_errno(&r->diag) && !check_only)
 		return db_commit(db);
 	db_rollback(db);
 	return rc < 0 ? rc : -diag_errno(&r->diag);
 }
 
-int install_artifact(struct store *st, const char *bytes, size_t len, const struct install_opts *o,
-		     struct install_report *r)
+static int install_bytes(struct store *st, const char *bytes, size_t len, const struct install_opts *o,
+			 int check_only, struct install_report *r)
 {
 	struct artifact a;
 	char what[NAME_MAX_ID + 600];
@@ -137,16 +149,17 @@ int install_artifact(struct store *st, const char *bytes, size_t len, const stru
 		return -ENOMEM;
 	}
 	rc = diag_errno(&r->diag) ? -diag_errno(&r->diag) : 0;
-	/* Render outside the lock, unless the bytes are already stored. */
-	if (rc == 0 && artifact_find_stored(db, &a, &art) == -ENOENT && artifact_render(&a) < 0)
+	/* Render outside the lock, unless the bytes are already stored (or
+	 * only checked: the checks read the parsed artifact). */
+	if (rc == 0 && !check_only && artifact_find_stored(db, &a, &art) == -ENOENT && artifact_render(&a) < 0)
 		rc = -ENOMEM;
 	/* An artifact with problems still goes through the tenant checks, so
 	 * that every problem is reported at once; it is never applied. */
 	if (rc == 0 || (rc != -ENOMEM && artifact_usable(&a))) {
-		int locked = install_locked(db, &a, o, r);
+		int locked = install_locked(db, &a, o, check_only, r);
 		rc = rc ? rc : locked;
 	}
-	if (rc < 0) {
+	if (rc < 0 && !check_only) {
 		snprintf(what, sizeof(what), "cannot install %s from %s", a.id ? r->label : "the file", o->source);
 		if (!diag_errno(&r->diag))
 			diag_add(&r->diag, -rc, "the store failed (%s)", strerror(-rc));
@@ -155,6 +168,18 @@ int install_artifact(struct store *st, const char *bytes, size_t len, const stru
 	store_release(db);
 	artifact_free(&a);
 	return rc;
+}
+
+int install_artifact(struct store *st, const char *bytes, size_t len, const struct install_opts *o,
+		     struct install_report *r)
+{
+	return install_bytes(st, bytes, len, o, 0, r);
+}
+
+int install_artifact_check(struct store *st, const char *bytes, size_t len, const struct install_opts *o,
+			   struct install_report *r)
+{
+	return install_bytes(st, bytes, len, o, 1, r);
 }
 
 static int remove_locked(struct db *db, const char *tenant, const char *pkg, struct install_report *r)

@@ -46,6 +46,12 @@ extern void (*install_echo)(const char *tenant, const char *line);
 
 int install_artifact(struct store *st, const char *bytes, size_t len, const struct install_opts *o,
 		     struct install_report *r);
+/* Every check install_artifact makes, against the store as it is now,
+ * and nothing else: nothing is written, not even to the log.  The same
+ * return and report as install_artifact would give, but for a failure
+ * of the apply itself (the store's). */
+int install_artifact_check(struct store *st, const char *bytes, size_t len, const struct install_opts *o,
+			   struct install_report *r);
 int install_remove(struct store *st, const char *tenant, const char *pkg, struct install_report *r);
 
 /* Writes one line to a tenant's log in a transaction of its own (for

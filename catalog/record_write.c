@@ -157,8 +157,10 @@ static int64_t wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Everything of the write inside the transaction; 1 if nothing changed. */
-static int write_tx(struct wr *w, const char *key, const char *bytes, size_t len, struct install_report *r)
+/* Everything of the write inside the transaction; 1 if nothing changed
+ * (or, check_only, once every check has passed). */
+static int write_tx(struct wr *w, const char *key, const char *bytes, size_t len, int check_only,
+		    struct install_report *r)
 {
 	struct json_error e;
 	int rc = records_object_def(w->db, w->t.id, w->object, &w->def_body);
@@ -190,6 +192,8 @@ static int write_tx(struct wr *w, const char *key, const char *bytes, size_t len
 		return rc;
 	if (!w->old && (rc = assign_autonumbers(w, r)) < 0)
 		return rc;
+	if (check_only)
+		return 1;
 	if ((rc = json_print_pretty(w->rec, &w->body)) < 0)
 		return rc;
 	if (w->old && w->body.len == w->old_body.len && !memcmp(w->body.p, w->old_body.p, w->body.len))
@@ -206,8 +210,8 @@ static int write_tx(struct wr *w, const char *key, const char *bytes, size_t len
 			   w->object, key, w->c.nchanged, w->c.nchanged == 1 ? "" : "s");
 }
 
-int record_write(struct store *st, const char *tenant, const char *object, const char *stem, const char *bytes,
-		 size_t len, struct install_report *r)
+static int write_record(struct store *st, const char *tenant, const char *object, const char *stem,
+			const char *bytes, size_t len, int check_only, struct install_report *r)
 {
 	struct wr w = { .object = object, .stem = stem, .def_body = BUF_INIT, .old_body = BUF_INIT, .body = BUF_INIT,
 			.c = RECORD_CHECK_INIT };
@@ -227,12 +231,12 @@ int record_write(struct store *st, const char *tenant, const char *object, const
 		r->tenant = w.t.id;
 		rc = db_now(w.db, 0, &w.ts);
 		if (rc == 0)
-			rc = write_tx(&w, buf_str(&key), bytes, len, r);
+			rc = write_tx(&w, buf_str(&key), bytes, len, check_only, r);
 		if (rc >= 0)
 			rc = rc == 1 ? (db_rollback(w.db), 0) : db_commit(w.db);
 		else
 			db_rollback(w.db);
-		if (rc < 0 && r->diag.nerr)
+		if (rc < 0 && r->diag.nerr && !check_only)
 			log_refusal(w.db, &w.t, what, r);
 	}
 	if (rc < 0 && !r->diag.nerr)
@@ -247,6 +251,18 @@ int record_write(struct store *st, const char *tenant, const char *object, const
 	buf_free(&w.body);
 	buf_free(&key);
 	return rc;
+}
+
+int record_write(struct store *st, const char *tenant, const char *object, const char *stem, const char *bytes,
+		 size_t len, struct install_report *r)
+{
+	return write_record(st, tenant, object, stem, bytes, len, 0, r);
+}
+
+int record_write_check(struct store *st, const char *tenant, const char *object, const char *stem,
+		       const char *bytes, size_t len, struct install_report *r)
+{
+	return write_record(st, tenant, object, stem, bytes, len, 1, r);
 }
 
 int record_remove(struct store *st, const char *tenant, const char *object, const char *stem,

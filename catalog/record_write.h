@@ -21,6 +21,11 @@
 int record_write(struct store *st, const char *tenant, const char *object, const char *stem, const char *bytes,
 		 size_t len, struct install_report *r);
 
+/* Every check record_write makes, against the store as it is now, and
+ * nothing else: nothing is written, not even to the log. */
+int record_write_check(struct store *st, const char *tenant, const char *object, const char *stem,
+		       const char *bytes, size_t len, struct install_report *r);
+
 /* Deletes record stem of object in tenant (installed or not), following
  * deleteBehavior (catalog/record_delete.h). */
 int record_remove(struct store *st, const char *tenant, const char *object, const char *stem,

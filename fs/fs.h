@@ -97,6 +97,13 @@ static inline int fs_upload_scope(struct tree_node dir, int64_t *scope)
 void fs_upload_attr(struct upload *up, struct tree_attr *a);
 /* Installs an upload's bytes as install/<target> (fs/ops_write.c). */
 int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, const char *name, uint64_t held);
+/* The checks of an upload's install or record write, at the write() that
+ * completes its document; 0, or the -errno of a check that refuses it
+ * (fs/write_check.c). */
+int fs_upload_check(struct osfs *fs, struct upload *up);
+/* Lists again under its name an upload a close() refused while it was
+ * empty, at its first write (the shell's `>`; fs/write_check.c). */
+void fs_upload_relist(struct osfs *fs, struct upload *up);
 
 /* Messages for the daemon's stderr (foreground) or syslog. */
 void fs_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -103,6 +103,7 @@ static int open_upload(struct osfs *fs, struct tree_node n, int flags, struct up
 		up->dirty = 1;
 		up->overflow = 0;
 		up->refused = 0;
+		json_end_reset(&up->scan);
 		pthread_mutex_unlock(&up->lock);
 	}
 	*out = up;
@@ -333,6 +334,8 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 		fuse_reply_err(req, EBADF);
 		return;
 	}
+	if (up->tenant >= 0 && size)
+		fs_upload_relist(fs, up);
 	size_t end = (size_t)off + size;
 	int too_big = 0, refused = 0, rc = 0;
 	struct upload_refusal why;
@@ -353,11 +356,20 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 		up->dirty = 1;
 		up->mtime = now_ns();
 	}
+	/* This write completes the document: check it now (fs/write_check.c),
+	 * once; close() would report to a shell that does not listen. */
+	int complete = 0;
+	if (rc < 0)
+		json_end_off(&up->scan);
+	else if (size && !up->scan.checked && json_end_feed(&up->scan, (size_t)off, buf, size) && end == up->data.len)
+		complete = up->scan.checked = 1;
 	pthread_mutex_unlock(&up->lock);
 	if (too_big)
 		note_too_big(fs, up, end);
 	if (refused)
 		note_refused(fs, up, &why);
+	if (complete)
+		rc = fs_upload_check(fs, up);
 	handles_put(&fs->open, h);
 	if (rc < 0)
 		fuse_reply_err(req, -rc);
@@ -445,8 +457,16 @@ static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
 	else
 		snprintf(target, sizeof(target), "%s.json", up->expect_id);
 	int rc = fs_install_upload(fs, up, target, listed ? name : NULL, 0);
-	if (listed && rc < 0)
-		uploads_rename(&fs->uploads, up, NULL); /* nothing of a failed install remains */
+	if (listed && rc < 0) {
+		/* Nothing of a failed install remains.  But the shell's `echo …
+		 * >f` closes a first descriptor before writing through its
+		 * dup: refused empty, the file is listed again if written. */
+		pthread_mutex_lock(&up->lock);
+		if (up->data.len == 0 && !up->overflow && !up->refused && !up->relist)
+			up->relist = strdup(name);
+		pthread_mutex_unlock(&up->lock);
+		uploads_rename(&fs->uploads, up, NULL);
+	}
 	if (!listed) {
 		/* The writes of a staged replacement went through the inode of
 		 * the installed file: the kernel's idea of its size is stale. */
@@ -493,6 +513,10 @@ static int setattr_upload(struct osfs *fs, struct upload *up, const struct stat 
 			up->dirty = 1;
 			up->overflow = 0;
 			up->refused = 0;
+			if (attr->st_size == 0)
+				json_end_reset(&up->scan);
+			else if ((size_t)attr->st_size < up->scan.at)
+				json_end_off(&up->scan); /* cut short: close() decides */
 		}
 	}
 	if (rc == 0 && (to_set & FUSE_SET_ATTR_MODE))

@@ -20,6 +20,9 @@ int fs_record_open(struct osfs *fs, struct tree_node n, int trunc, uid_t opener,
 /* Writes up's bytes as record <target> (a final name) of its table; the
  * upload leaves the listing (name) if it succeeds. */
 int fs_record_apply(struct osfs *fs, struct upload *up, const char *target, const char *name, uint64_t held);
+/* The checks fs_record_apply would make of up's bytes as record
+ * <target>, writing nothing; up->lock held.  0 or -errno. */
+int fs_record_check(struct osfs *fs, struct upload *up, const char *target);
 int fs_record_unlink(struct osfs *fs, struct tree_node dir, const char *name, uint64_t held);
 int fs_record_rename(struct osfs *fs, struct tree_node dir, const char *name, const char *newname, unsigned flags,
 		     uint64_t held);

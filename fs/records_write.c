@@ -182,6 +182,25 @@ int fs_record_apply(struct osfs *fs, struct upload *up, const char *target, cons
 	return rc;
 }
 
+int fs_record_check(struct osfs *fs, struct upload *up, const char *target)
+{
+	struct install_report r = INSTALL_REPORT_INIT;
+	struct buf object = BUF_INIT;
+	struct tenant_row t;
+	char stem[NAME_MAX_STEM + 1];
+	struct db *db = store_acquire_read(fs->store);
+	int rc = db ? table_of(db, -up->tenant, &t, &object) : -ENOMEM;
+	store_release(db);
+	if (rc == 0 && stem_of(target, stem, sizeof(stem)) == 0)
+		rc = record_write_check(fs->store, t.name, buf_str(&object), stem, up->data.p ? up->data.p : "",
+					up->data.len, &r);
+	/* Only a check's refusal fails the write; anything else is close()'s. */
+	rc = rc < 0 && r.diag.nerr ? rc : 0;
+	install_report_free(&r);
+	buf_free(&object);
+	return rc;
+}
+
 static int unlink_pending(struct osfs *fs, int64_t scope, const char *name)
 {
 	struct upload *up = uploads_find(&fs->uploads, scope, name);

@@ -19,6 +19,7 @@ static void upload_free(struct upload *up)
 	free(up->name);
 	free(up->expect_id);
 	free(up->error);
+	free(up->relist);
 	buf_free(&up->data);
 	pthread_mutex_destroy(&up->lock);
 	free(up);
@@ -163,6 +164,24 @@ int uploads_rename(struct uploads *u, struct upload *up, const char *name)
 	up->name = copy;
 	pthread_mutex_unlock(&u->lock);
 	return 0;
+}
+
+int uploads_list_if_free(struct uploads *u, struct upload *up, const char *name)
+{
+	char *copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	pthread_mutex_lock(&u->lock);
+	int taken = up->name != NULL;
+	for (struct upload *o = u->head; o && !taken; o = o->next)
+		taken = o != up && o->tenant == up->tenant && o->name && !strcmp(o->name, name);
+	if (!taken) {
+		up->name = copy;
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&u->lock);
+	free(copy);
+	return taken ? -EEXIST : 0;
 }
 
 void uploads_each(struct uploads *u, int64_t tenant, uint64_t after, int (*fn)(void *ctx, struct upload *up),

@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include "lib/buf.h"
+#include "lib/json_end.h"
 
 struct upload {
 	uint64_t id;            /* inode number is T_UPLOAD << 56 | id */
@@ -42,6 +43,9 @@ struct upload {
 	int refused;            /* -errno of a write refused for want of budget */
 	int result;             /* -errno of the last install attempt */
 	char *error;            /* its messages, for the xattr user.osfs.error */
+	struct json_end scan;   /* where its document ends (fs/write_check.c) */
+	char *relist;           /* its name, if a close() refused it empty: a
+				 * write lists it again (fs/write_check.c) */
 	int refs;
 	struct upload *next;
 };
@@ -105,6 +109,10 @@ int uploads_name(struct uploads *u, struct upload *up, char *out, size_t len);
 /* Lists up under a new name (replacing a listed upload of that name), or
  * takes it out of the listing (name NULL).  Returns 0 or -ENOMEM. */
 int uploads_rename(struct uploads *u, struct upload *up, const char *name);
+
+/* Lists an unlisted up as name, unless another upload of its tenant is
+ * listed so: then -EEXIST (or -ENOMEM). */
+int uploads_list_if_free(struct uploads *u, struct upload *up, const char *name);
 
 /* Calls fn for each listed upload of tenant whose id is above after, in id
  * order, until fn returns non-zero.  Aliases are not listed. */
