@@ -675,6 +675,49 @@ START_TEST(test_failed_install_changes_nothing)
 }
 END_TEST
 
+/* install_artifact_check (the check at the write that completes a
+ * document, SPEC 4): the same answer as install_artifact, and nothing
+ * written, not even the log. */
+static int check_pkg(const char *id, const char *ns, const char *ver, const char *deps, const char *rest)
+{
+	char *t = uu_fmt("{'manifest': {'id': '%s', 'namespace': '%s', 'version': '%s', 'dependencies': {%s}}%s%s}",
+			 id, ns, ver, deps, rest[0] ? ", " : "", rest);
+	char *s = uu_json(t);
+	struct install_opts o = { "t1", "test", NULL, ARTIFACT_DEFAULT_MAX, 0, 0 };
+	uu_report_reset();
+	int rc = install_artifact_check(uu_st, s, strlen(s), &o, &uu_r);
+	free(s);
+	free(t);
+	return rc;
+}
+
+START_TEST(test_check_only)
+{
+	OK(uu_inst_file(CRM1));
+	static const struct { const char *id, *ns, *ver, *deps, *rest; int err; } cases[] = {
+		{ "com.t.beta", "beta", "1.0.0", "'com.t.none': '*'", "", ENOPKG },
+		{ "com.t.beta", "crm", "1.0.0", "", "", EEXIST },
+		{ "com.t.beta", "beta", "1.0.0", "", "'objects': [" OBJ("beta_a", LOOKUP("x", "nope_x")) "]", EINVAL },
+		{ "com.acme.crm", "crm", "3.0.0", "", "'objects': [" OBJ("crm_account", "") "]", 0 },
+		{ "com.t.beta", "beta", "x", "", "", EINVAL },
+		{ "com.t.beta", "beta", "1.0.0", "'com.acme.crm': '>=1.0.0'", "'objects': [" OBJ("beta_a", "") "]", 0 },
+	};
+	for (size_t i = 0; i < N(cases); i++) {
+		const char *before = uu_snap(), *log = uu_rd("log");
+		int rc = check_pkg(cases[i].id, cases[i].ns, cases[i].ver, cases[i].deps, cases[i].rest);
+		ck_assert_msg(rc == -cases[i].err, "case %zu: %d:%s", i, rc, uu_diag_str(&uu_r.diag));
+		UNCHANGED(before);
+		ck_assert_str_eq(uu_rd("log"), log);
+		ck_assert_msg(uu_pkg(cases[i].id, cases[i].ns, cases[i].ver, cases[i].deps, cases[i].rest) == rc,
+			      "case %zu: the install disagrees:%s", i, uu_diag_str(&uu_r.diag));
+	}
+	ck_assert(installed("com.t.beta"));
+	ck_assert_str_eq(row("com.acme.crm").version, "3.0.0");
+	/* the identical artifact: accepted, as its install is */
+	OK(check_pkg("com.t.beta", "beta", "1.0.0", "'com.acme.crm': '>=1.0.0'", "'objects': [" OBJ("beta_a", "") "]"));
+}
+END_TEST
+
 static Suite *install_suite(void)
 {
 	Suite *s = suite_create("install");
@@ -704,6 +747,7 @@ static Suite *install_suite(void)
 	tcase_add_test(tc, test_identical_reinstall);
 	tcase_add_test(tc, test_upgrade_downgrade);
 	tcase_add_test(tc, test_failed_install_changes_nothing);
+	tcase_add_test(tc, test_check_only);
 	suite_add_tcase(s, tc);
 	return s;
 }

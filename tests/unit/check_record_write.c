@@ -25,6 +25,16 @@ static int wr(const char *object, const char *stem, const char *sq)
 	return rc;
 }
 
+/* The same, checked only (record_write_check). */
+static int wr_check(const char *object, const char *stem, const char *sq)
+{
+	char *s = uu_json(sq);
+	uu_report_reset();
+	int rc = record_write_check(uu_st, "t1", object, stem, s, strlen(s), &uu_r);
+	free(s);
+	return rc;
+}
+
 static int rm_rec(const char *object, const char *stem)
 {
 	uu_report_reset();
@@ -108,6 +118,34 @@ START_TEST(test_refused)
 		   "'approval_status': 'approved'}"), EACCES, "crm_opportunity.approval_status is read-only");
 	ck_assert_str_eq(uu_rd("data/crm_contact/c1.json"),
 			 "{\n  \"last_name\": \"Doe\",\n  \"account\": \"Acme Corp\",\n  \"id\": \"c1\"\n}\n");
+}
+END_TEST
+
+/* record_write_check (the check at the write that completes a record,
+ * SPEC 13): the answer record_write gives, and nothing written, not
+ * even the log. */
+START_TEST(test_check_only)
+{
+	ck_assert_int_eq(uu_inst_file(CRM), 0);
+	static const struct { const char *object, *stem, *rec; int err; } cases[] = {
+		{ "crm_account", "X", "{'name': 'X', 'colour': 'red'}", EINVAL },
+		{ "crm_account", "X", "{'industry': 'finance'}", EINVAL },
+		{ "crm_contact", "c1", "{'last_name': 'Doe', 'account': 'Nobody Inc'}", EINVAL },
+		{ "crm_contact", "c3", "{'last_name': 'Doe', 'full_name': 'John Doe'}", EACCES },
+		{ "crm_account", "X", "{'name': 'X'}", 0 },
+		{ "crm_contact", "c1", "{'last_name': 'Doe', 'account': 'X'}", 0 },
+		{ "crm_contact", "c1", "{'last_name': 'Doe', 'account': 'X'}", 0 }, /* the same again */
+	};
+	for (size_t i = 0; i < N(cases); i++) {
+		const char *before = uu_snap(), *log = uu_rd("log");
+		int rc = wr_check(cases[i].object, cases[i].stem, cases[i].rec);
+		ck_assert_msg(rc == -cases[i].err, "case %zu: %d:%s", i, rc, uu_diag_str(&uu_r.diag));
+		ck_assert_str_eq(uu_snap(), before);
+		ck_assert_str_eq(uu_rd("log"), log);
+		ck_assert_msg(wr(cases[i].object, cases[i].stem, cases[i].rec) == rc, "case %zu: the write disagrees:%s", i,
+			      uu_diag_str(&uu_r.diag));
+	}
+	ck_assert(uu_ex("data/crm_account/X.json"));
 }
 END_TEST
 
@@ -238,6 +276,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_create_replace);
 	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_check_only);
 	tcase_add_test(tc, test_unique);
 	tcase_add_test(tc, test_autonumber_assigned);
 	tcase_add_test(tc, test_not_installed_remove);
