@@ -9,7 +9,8 @@
 # Knobs (environment): BENCH_RUNS (5; 2 with BENCH_QUICK), BENCH_QUICK,
 # BENCH_DIR (where the work dir is made; default $TMPDIR or /tmp),
 # BENCH_RESULTS (default bench/results.txt), BENCH_KEEP=1 (keep the work
-# dir), BENCH_ONLY="W1 W4" (a subset; W4 needs W1's store).
+# dir), BENCH_ONLY="W1 W4" (a subset; W4 needs W1's store),
+# BENCH_W1_TENANTS (the W1/W4 tree's tenants: 100; 10 with BENCH_QUICK).
 #
 # Needs root (drop_caches, the tmpfs mount), fusermount3, taskset, python3.
 
@@ -41,6 +42,7 @@ else
 	W2C_RECORDS=100000
 	W3_TENANTS=100
 fi
+W1_TENANTS=${BENCH_W1_TENANTS:-$W1_TENANTS} # issue 15's table used 30
 W3_PER_TENANT=10
 W3_SMALL=10   # W3 small: this many tenants x 1 package
 

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <malloc.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 #include "catalog/artifact.h"
 #include "catalog/catalog.h"
 #include "lib/escape.h"
+#include "lib/idletrim.h"
 #include "catalog/http.h"
 #include "catalog/install.h"
 #include "catalog/preload.h"
@@ -359,6 +359,8 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	downloads_init(&fs->downloads, fs);
 	if (refresh_start(&fs->refresh) < 0)
 		fs_say("cannot start the catalog's refresh: it is synced only at mount");
+	if (idletrim_start() < 0)
+		fs_say("cannot start the idle trimmer: freed memory stays with malloc");
 	if (cmd->singlethread) {
 		rc = fuse_session_loop(fs->se);
 	} else {
@@ -375,6 +377,7 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	downloads_stop(&fs->downloads); /* also cancels a sync under way */
 	refresh_stop(&fs->refresh);
 	inval_stop(&fs->inval);
+	idletrim_stop();
 unmount:
 	fuse_session_unmount(fs->se);
 handlers:
@@ -593,21 +596,9 @@ static int helper_argv(int argc, char **argv)
 	return n;
 }
 
-/* Fixed malloc thresholds (docs/performance.md, "Memory"): glibc raises
- * its mmap threshold to the largest block freed so far, after which every
- * file's content copy comes from the worker thread's arena and stays there
- * once freed; with five or so workers that kept 8 MB after a warm tar of
- * W1.  Fixed, a large copy is mapped and unmapped, and a freed arena top
- * goes back at once. */
-static void malloc_setup(void)
-{
-	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
-}
-
 int main(int argc, char **argv)
 {
-	malloc_setup();
+	idletrim_setup();
 	argc = helper_argv(argc, argv);
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct options o;

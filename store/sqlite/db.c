@@ -9,6 +9,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "lib/idletrim.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite.h"
 
@@ -202,6 +203,9 @@ static void memstat(const struct store *st)
 	sqlite3_status(SQLITE_STATUS_MEMORY_USED, &cur, &hi, 0);
 	fprintf(stderr, "osfs: memstat: %zu connections (%zu idle); SQLite heap %d kB, peak %d kB\n", st->nconn, n,
 		cur / 1024, hi / 1024);
+	struct mallinfo2 mi = mallinfo2();
+	fprintf(stderr, "osfs: memstat: malloc: arenas %zu kB (in use %zu kB, free %zu kB), mapped %zu kB\n",
+		mi.arena / 1024, mi.uordblks / 1024, mi.fordblks / 1024, mi.hblkhd / 1024);
 }
 
 void store_close(struct store *st)
@@ -285,6 +289,7 @@ void store_release(struct db *db)
 {
 	if (!db)
 		return;
+	idletrim_note();
 	if (db->in_tx)
 		db_rollback(db); /* a caller forgot: never leak a write lock */
 	if (db->in_read && db_exec_stmt(db, db_stmt(db, "COMMIT")) != 0)
@@ -456,12 +461,6 @@ static void cache_for_write(struct db *db, int write)
 	if (READ_CACHE_KIB == WRITE_CACHE_KIB)
 		return;
 	db_exec_stmt(db, db_stmt(db, write ? WRITE_CACHE_PRAGMA : READ_CACHE_PRAGMA));
-	/* The pages just dropped, and what the writer's caller freed (an
-	 * install's parse and render), are scattered through the malloc arena
-	 * of the thread: without a trim they stay resident for good.  Small
-	 * next to the commit's fsync. */
-	if (!write)
-		malloc_trim(0);
 }
 
 int db_begin(struct db *db)
