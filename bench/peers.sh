@@ -1,3 +1,5 @@
+# shellcheck shell=bash disable=SC2034,SC2154
+# (SC2034, SC2154: STATUS, W1T, W1P, T_S and the rest are run.sh's variables.)
 # The W1 tree in two peers of osfs, for issue 15's table (sourced by
 # bench/run.sh): the tmpfs copy packed with mksquashfs, mounted by the
 # kernel (mount -t squashfs -o loop) and by squashfuse_ll (FUSE, pinned to
@@ -21,8 +23,7 @@ peers_umount_kernel() {
 
 peers_umount_fuse() {
 	[ -n "$SQ_FDIR" ] || return 0
-	local i
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		fusermount3 -u "$SQ_FDIR" 2>/dev/null && break
 		sleep 0.3
 	done
