@@ -9,7 +9,8 @@
 # Knobs (environment): BENCH_RUNS (5; 2 with BENCH_QUICK), BENCH_QUICK,
 # BENCH_DIR (where the work dir is made; default $TMPDIR or /tmp),
 # BENCH_RESULTS (default bench/results.txt), BENCH_KEEP=1 (keep the work
-# dir), BENCH_ONLY="W1 W4" (a subset; W4 needs W1's store).
+# dir), BENCH_ONLY="W1 W4" (a subset; W4 needs W1's store),
+# BENCH_W1_TENANTS (the W1/W4 tree's tenants: 100; 10 with BENCH_QUICK).
 #
 # Needs root (drop_caches, the tmpfs mount), fusermount3, taskset, python3.
 
@@ -41,6 +42,7 @@ else
 	W2C_RECORDS=100000
 	W3_TENANTS=100
 fi
+W1_TENANTS=${BENCH_W1_TENANTS:-$W1_TENANTS} # issue 15's table used 30
 W3_PER_TENANT=10
 W3_SMALL=10   # W3 small: this many tenants x 1 package
 
@@ -53,6 +55,9 @@ TMPFS_DIR= # the tmpfs copy of the W1 tree, while mounted
 STATUS=0
 
 say() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# shellcheck source=bench/peers.sh
+. "$HERE/peers.sh"
 
 # ------------------------------------------------------------ mounts
 
@@ -107,6 +112,7 @@ umount_tmpfs() {
 
 cleanup() {
 	unmount_osfs
+	peers_cleanup
 	umount_tmpfs
 	# Never rm -rf into a mount: unmounted above; keep the dir if any is left.
 	if grep -qF " $WORK/" /proc/mounts 2>/dev/null; then
@@ -298,16 +304,17 @@ w1() {
 	else
 		result "$sanity (identical archives with tar --sort=name, md5 $so)"
 	fi
+	peers_setup "$tm"
 
 	# The timings: each run, per command, cold (caches dropped just
 	# before) then warm (untimed once more, then timed), osfs then tmpfs.
 	local c r k fs rt
-	declare -gA W1T=()
+	declare -gA W1T=() W1P=()
 	for r in $(seq 1 "$RUNS"); do
 		say "W1: run $r/$RUNS"
 		for c in 0 1 2; do
-			for fs in osfs tmpfs; do
-				[ "$fs" = osfs ] && rt=$W1_ROOT || rt=$tm
+			for fs in osfs tmpfs $PEERS; do
+				rt=$(peer_root "$fs")
 				w1_time "${W1_CMDS[$c]}" "$rt" cold || { ERR="W1: ${W1_CMDS[$c]} failed on $fs"; return 1; }
 				W1T[$c,$fs,cold]+=" $T_S"
 				w1_check "$c" "$fs" || return 1
@@ -329,6 +336,16 @@ w1() {
 		done
 	done
 	result "W1 tree: $n tenants x 3 fixtures: $W1_FIND entries, $W1_BYTES bytes of tar"
+	# Mount-ready, cold tar after a remount, RSS: every mount in turn.
+	local deep
+	deep=$(cd "$tm" && find tenants -type f -printf '%d %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)
+	for r in $(seq 1 "$RUNS"); do
+		say "W1: remount run $r/$RUNS"
+		peers_remount_run "$deep" || return 1
+	done
+	peers_report
+	peers_umount_fuse
+	peers_umount_kernel
 }
 
 # w1_check C FS: the output of run C is the sanity count.

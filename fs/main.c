@@ -19,6 +19,7 @@
 #include "catalog/artifact.h"
 #include "catalog/catalog.h"
 #include "lib/escape.h"
+#include "lib/idletrim.h"
 #include "catalog/http.h"
 #include "catalog/install.h"
 #include "catalog/preload.h"
@@ -358,6 +359,8 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	downloads_init(&fs->downloads, fs);
 	if (refresh_start(&fs->refresh) < 0)
 		fs_say("cannot start the catalog's refresh: it is synced only at mount");
+	if (idletrim_start() < 0)
+		fs_say("cannot start the idle trimmer: freed memory stays with malloc");
 	if (cmd->singlethread) {
 		rc = fuse_session_loop(fs->se);
 	} else {
@@ -374,6 +377,7 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	downloads_stop(&fs->downloads); /* also cancels a sync under way */
 	refresh_stop(&fs->refresh);
 	inval_stop(&fs->inval);
+	idletrim_stop();
 unmount:
 	fuse_session_unmount(fs->se);
 handlers:
@@ -594,6 +598,7 @@ static int helper_argv(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	idletrim_setup();
 	argc = helper_argv(argc, argv);
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct options o;

@@ -337,8 +337,20 @@ static int xattr_value(struct osfs *fs, struct tree_node n, const char *name, ch
 	return -ENODATA;
 }
 
+/* Namespaces osfs never has a name in.  `ls -l` asks every entry for
+ * security.selinux (and security.capability on exec), and the kernel caches
+ * no answer: these are refused before any lookup, lock or store work. */
+static int foreign_xattr(const char *name)
+{
+	return !strncmp(name, "security.", 9) || !strncmp(name, "system.", 7) || !strncmp(name, "trusted.", 8);
+}
+
 void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
+	if (foreign_xattr(name)) {
+		fuse_reply_err(req, ENODATA);
+		return;
+	}
 	char val[SEMVER_MAX_LENGTH + 1], *dyn;
 	struct tree_node cat = ino_node(ino);
 	if (size && cat.type == T_FIXED && cat.id == TREE_CATALOG && !strcmp(name, "user.osfs.sync")) {

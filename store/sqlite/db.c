@@ -2,17 +2,37 @@
 #include "store/db.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "lib/idletrim.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite.h"
 
 /* Long enough to ride out a large install by another connection. */
 #define BUSY_TIMEOUT_MS 30000
+
+/* SQLite's page cache per connection, in KiB (docs/performance.md,
+ * "Memory").  A reader needs little: every query is an index lookup, and
+ * the pages come from the kernel's page cache.  A writer's transaction
+ * gets the large one, so that an install of 100,000 records does not spill
+ * dirty pages; it is shrunk back at the commit.  The pool holds one
+ * connection per request served at once, so the readers' size is the one
+ * that multiplies.  Overridable with -D for measuring. */
+#ifndef READ_CACHE_KIB
+#define READ_CACHE_KIB 1024
+#endif
+#ifndef WRITE_CACHE_KIB
+#define WRITE_CACHE_KIB 16384
+#endif
+#define STR2(x) #x
+#define STR(x) STR2(x)
+#define READ_CACHE_PRAGMA "PRAGMA cache_size=-" STR(READ_CACHE_KIB)
+#define WRITE_CACHE_PRAGMA "PRAGMA cache_size=-" STR(WRITE_CACHE_KIB)
 
 static int setup(sqlite3 *c, int readonly, int memory, char *err, size_t errlen)
 {
@@ -20,7 +40,7 @@ static int setup(sqlite3 *c, int readonly, int memory, char *err, size_t errlen)
 		"PRAGMA foreign_keys=ON",
 		"PRAGMA synchronous=FULL", /* an install is durable once close() returned */
 		"PRAGMA temp_store=MEMORY",
-		"PRAGMA cache_size=-16384", /* 16 MiB per connection */
+		READ_CACHE_PRAGMA,
 	};
 	sqlite3_busy_timeout(c, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(c, 1);
@@ -165,10 +185,35 @@ fail:
 	return rc;
 }
 
+/* OSFS_MEMSTAT=1: where the store's memory is, printed when it closes
+ * (docs/performance.md, "Memory"): each pooled connection's page cache and
+ * statements, and SQLite's heap as a whole. */
+static void memstat(const struct store *st)
+{
+	int cur, hi;
+	size_t n = 0;
+	for (const struct db *d = st->free; d; d = d->next_free, n++) {
+		int cache, stmt, schema;
+		sqlite3_db_status(d->conn, SQLITE_DBSTATUS_CACHE_USED, &cache, &hi, 0);
+		sqlite3_db_status(d->conn, SQLITE_DBSTATUS_STMT_USED, &stmt, &hi, 0);
+		sqlite3_db_status(d->conn, SQLITE_DBSTATUS_SCHEMA_USED, &schema, &hi, 0);
+		fprintf(stderr, "osfs: memstat: connection %zu: page cache %d kB, %zu statements %d kB, schema %d kB\n",
+			n, cache / 1024, d->ncache, stmt / 1024, schema / 1024);
+	}
+	sqlite3_status(SQLITE_STATUS_MEMORY_USED, &cur, &hi, 0);
+	fprintf(stderr, "osfs: memstat: %zu connections (%zu idle); SQLite heap %d kB, peak %d kB\n", st->nconn, n,
+		cur / 1024, hi / 1024);
+	struct mallinfo2 mi = mallinfo2();
+	fprintf(stderr, "osfs: memstat: malloc: arenas %zu kB (in use %zu kB, free %zu kB), mapped %zu kB\n",
+		mi.arena / 1024, mi.uordblks / 1024, mi.fordblks / 1024, mi.hblkhd / 1024);
+}
+
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	if (getenv("OSFS_MEMSTAT"))
+		memstat(st);
 	while (st->free) {
 		struct db *n = st->free->next_free;
 		db_free(st->free);
@@ -244,6 +289,7 @@ void store_release(struct db *db)
 {
 	if (!db)
 		return;
+	idletrim_note();
 	if (db->in_tx)
 		db_rollback(db); /* a caller forgot: never leak a write lock */
 	if (db->in_read && db_exec_stmt(db, db_stmt(db, "COMMIT")) != 0)
@@ -408,11 +454,23 @@ int db_bind_text(sqlite3_stmt *st, int i, const char *s)
 	return rc == SQLITE_OK ? 0 : -EIO;
 }
 
+/* The write cache for the transaction's length (see READ_CACHE_KIB); a
+ * failure to resize costs speed, not correctness, so it is not an error. */
+static void cache_for_write(struct db *db, int write)
+{
+	if (READ_CACHE_KIB == WRITE_CACHE_KIB)
+		return;
+	db_exec_stmt(db, db_stmt(db, write ? WRITE_CACHE_PRAGMA : READ_CACHE_PRAGMA));
+}
+
 int db_begin(struct db *db)
 {
+	cache_for_write(db, 1);
 	int rc = db_exec_stmt(db, db_stmt(db, "BEGIN IMMEDIATE"));
 	if (rc == 0)
 		db->in_tx = 1;
+	else
+		cache_for_write(db, 0);
 	return rc;
 }
 
@@ -421,6 +479,7 @@ int db_commit(struct db *db)
 	int rc = db_exec_stmt(db, db_stmt(db, "COMMIT"));
 	if (rc == 0) {
 		db->in_tx = 0;
+		cache_for_write(db, 0);
 		notes_end(db, 1);
 	} else {
 		db_rollback(db);
@@ -432,6 +491,8 @@ void db_rollback(struct db *db)
 {
 	if (sqlite3_get_autocommit(db->conn) == 0)
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+	if (db->in_tx)
+		cache_for_write(db, 0);
 	db->in_tx = 0;
 	notes_end(db, 0);
 }

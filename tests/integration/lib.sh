@@ -40,6 +40,7 @@ errtext() {
 	ENOTSUP) echo "Operation not supported" ;;
 	EDQUOT) echo "Disk quota exceeded" ;;
 	ENOSPC) echo "No space left on device" ;;
+	ENODATA) echo "No data available" ;;
 	*) echo "$1" ;;
 	esac
 }
