@@ -265,6 +265,33 @@ int record_write_check(struct store *st, const char *tenant, const char *object,
 	return write_record(st, tenant, object, stem, bytes, len, 1, r);
 }
 
+/* The key a record's file name stands for: its stem unescaped, or, for a
+ * composite key (several externalId values joined by a bare ','), each
+ * part unescaped and joined again (docs/tree.md, "Record file names"). */
+static int key_of_stem(const char *stem, struct buf *key)
+{
+	if (name_unescape(stem, key) == 0)
+		return 0;
+	buf_free(key);
+	struct buf part = BUF_INIT;
+	int rc = 0;
+	for (const char *p = stem; rc == 0; p++) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		char *one = strndup(p, n);
+		buf_free(&part);
+		rc = !one ? -ENOMEM : n == 0 || name_unescape(one, &part) < 0 ? -ENOENT : 0;
+		free(one);
+		if (rc == 0)
+			buf_printf(key, "%s%s", p == stem ? "" : ",", buf_str(&part));
+		if (!end)
+			break;
+		p = end;
+	}
+	buf_free(&part);
+	return rc ? rc : buf_error(key);
+}
+
 int record_remove(struct store *st, const char *tenant, const char *object, const char *stem,
 		  struct install_report *r)
 {
@@ -274,7 +301,7 @@ int record_remove(struct store *st, const char *tenant, const char *object, cons
 	struct db *db = store_acquire(st);
 	int rc = db ? tenants_find(db, tenant, &t) : -ENOMEM;
 	if (rc == 0)
-		rc = name_unescape(stem, &key) < 0 ? -ENOENT : 0;
+		rc = key_of_stem(stem, &key);
 	if (rc == 0 && (rc = db_begin(db)) == 0) {
 		r->tenant = t.id;
 		if ((rc = db_now(db, 0, &ts)) == 0)

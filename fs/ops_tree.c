@@ -12,6 +12,7 @@
 #include "fs/ino.h"
 #include "fs/records.h"
 #include "fs/refuse.h"
+#include "fs/tenant_rm.h"
 #include "store/catalogdb.h"
 #include "store/installs.h"
 #include "store/tenants.h"
@@ -107,8 +108,8 @@ void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		rc = unlink_catalog(fs, dir, name, parent);
 	else if (dir.type == T_TABLE)
 		rc = fs_record_unlink(fs, dir, name, parent);
-	else
-		rc = (fs_refuse(fs, dir, name, "rm", EACCES, NULL), -EACCES);
+	else if ((rc = fs_tenant_rm_noop(fs, dir, name, 0)) == -EACCES)
+		fs_refuse(fs, dir, name, "rm", EACCES, NULL);
 	fuse_reply_err(req, -rc);
 }
 
@@ -313,10 +314,13 @@ void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		rc = catalog_remove_dir(fs->store, name, &r);
 	else if (dir.type == T_DATADIR)
 		rc = fs_record_rmdir(fs, dir, name, parent);
-	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS))
-		rc = (fs_refuse(fs, dir, name, "rmdir", EACCES, NULL), -EACCES);
-	else
-		rc = install_tenant_remove(fs->store, name, &r);
+	else if (!(dir.type == T_FIXED && dir.id == TREE_TENANTS)) {
+		if ((rc = fs_tenant_rm_noop(fs, dir, name, 1)) == -EACCES)
+			fs_refuse(fs, dir, name, "rmdir", EACCES, NULL);
+	} else if ((rc = install_tenant_remove(fs->store, name, &r)) == 0) {
+		/* Its log goes with it: this line is what is left. */
+		fs_say("tenant %s removed by uid %u", name, (unsigned)fuse_req_ctx(req)->uid);
+	}
 	if (rc == 0)
 		inval_changes(&fs->inval, &r.changes, parent);
 	else if (r.diag.n)

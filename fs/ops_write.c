@@ -529,6 +529,8 @@ static int setattr_upload(struct osfs *fs, struct upload *up, const struct stat 
 		up->mtime = (int64_t)attr->st_mtim.tv_sec * 1000000000 + attr->st_mtim.tv_nsec;
 	if (rc == 0 && (to_set & FUSE_SET_ATTR_MTIME_NOW))
 		up->mtime = now_ns();
+	if (rc == 0 && (to_set & (FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_MTIME_NOW)))
+		up->mtime_set = 1;
 	pthread_mutex_unlock(&up->lock);
 	if (rc == -EDQUOT || rc == -ENOSPC)
 		note_refused(fs, up, &why);
@@ -681,11 +683,16 @@ static int setattr_node(fuse_req_t req, struct tree_node n, const struct stat *a
 		return setattr_tenant(req, n, attr, changes, a);
 	if (n.type == T_INSTFILE)
 		return setattr_installed(req, n, attr, changes, a);
-	if (n.type == T_INSTDIR && !(changes & ~(FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
-						 FUSE_SET_ATTR_MTIME_NOW)))
-		return 0; /* rsync -a src/ install/ sets the folder's times last: they are
-			   * accepted and kept as the store has them (the time of the
-			   * tenant's last package change), so the copy ends without error. */
+	int times_only = !(changes & ~(FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+				       FUSE_SET_ATTR_MTIME_NOW));
+	if (n.type == T_RECORD && times_only)
+		return fs_record_set_times(fs_of(req), n, attr, changes, fuse_req_ctx(req)->uid, a);
+	/* rsync -a src/ install/ (or data/) sets the folders' times last: they
+	 * are accepted and kept as the store has them (the time of the
+	 * tenant's last package change, of the object's last record change),
+	 * so the copy ends without error. */
+	if ((n.type == T_INSTDIR || n.type == T_DATADIR || n.type == T_TABLE) && times_only)
+		return 0;
 	rc = (changes & FUSE_SET_ATTR_SIZE) ? -EACCES : -EPERM;
 	fs_attr_refused(a, attr, changes, fuse_req_ctx(req)->uid, -rc,
 			rc == -EACCES ? "it is read-only" : "its mode, owner and times come from the store");

@@ -26,6 +26,12 @@ int fs_record_check(struct osfs *fs, struct upload *up, const char *target);
 int fs_record_unlink(struct osfs *fs, struct tree_node dir, const char *name, uint64_t held);
 int fs_record_rename(struct osfs *fs, struct tree_node dir, const char *name, const char *newname, unsigned flags,
 		     uint64_t held);
+/* utimens of record n (its current attributes in a, updated): kept by the
+ * store, for its tenant's owner or root (fs/records_attr.c). */
+int fs_record_set_times(struct osfs *fs, struct tree_node n, const struct stat *attr, int changes, uid_t by,
+			struct tree_attr *a);
+/* Gives record stem of table tbl the time a copy set on its bytes. */
+int fs_record_keep_time(struct osfs *fs, int64_t tbl, const char *stem, int64_t mtime);
 /* rmdir data/<name> (rm -r's last step). */
 int fs_record_rmdir(struct osfs *fs, struct tree_node dir, const char *name, uint64_t held);
 /* mkdir data/<name>: EEXIST for an object the tenant has, else EPERM. */

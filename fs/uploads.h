@@ -38,6 +38,7 @@ struct upload {
 	gid_t gid;
 	uid_t payer;            /* whose budget its bytes count in: its creator */
 	int64_t mtime;
+	int mtime_set;          /* mtime was set by utimens: a record keeps it */
 	int dirty;              /* written since the last install attempt */
 	int overflow;           /* a write went past max_artifact */
 	int refused;            /* -errno of a write refused for want of budget */

@@ -20,6 +20,10 @@ int records_get(struct db *db, int64_t tbl, const char *key, int64_t *id, struct
 /* Writes a record: a new row (so a new inode) replacing old_id if not 0. */
 int records_put(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
 		int64_t old_id);
+/* Sets a record's mtime (utimens, a copy's time: cp -a, rsync -a, tar -x):
+ * by row id, or by tbl and key when id is 0.  Not a change of its bytes:
+ * the inode stays.  Inside a write transaction. */
+int records_set_mtime(struct db *db, int64_t id, int64_t tbl, const char *key, int64_t mtime);
 /* After a batch of puts: adds `added` to the count, sets the mtime. */
 int records_table_done(struct db *db, int64_t tbl, int64_t added, int64_t ts);
 

@@ -25,6 +25,8 @@ int tenants_count_owned(struct db *db, uid_t uid, int64_t *n);
 /* 1 if no package (other than the system ones) is installed and no record
  * is left, 0 if not, or -errno. */
 int tenants_is_empty(struct db *db, int64_t id);
+/* 1 if a package other than the system ones is installed in the tenant. */
+int tenants_has_packages(struct db *db, int64_t id);
 /* Deletes the tenant and everything it holds (call tenants_is_empty first). */
 int tenants_delete(struct db *db, int64_t id, int64_t ts);
 /* The tenant's package set changed at ts. */

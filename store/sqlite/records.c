@@ -94,6 +94,20 @@ int records_put(struct db *db, int64_t tbl, const char *key, const char *body, s
 	return db_exec_stmt(db, st);
 }
 
+int records_set_mtime(struct db *db, int64_t id, int64_t tbl, const char *key, int64_t mtime)
+{
+	sqlite3_stmt *st = db_stmt(db, id ? "UPDATE records SET mtime=?3 WHERE id=?1"
+				   : "UPDATE records SET mtime=?3 WHERE tbl=?1 AND key=?2");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id ? id : tbl);
+	if (!id)
+		db_bind_text(st, 2, key);
+	sqlite3_bind_int64(st, 3, mtime);
+	int rc = db_exec_stmt(db, st);
+	return rc ? rc : sqlite3_changes(db->conn) ? 0 : -ENOENT;
+}
+
 int records_table_done(struct db *db, int64_t tbl, int64_t added, int64_t ts)
 {
 	sqlite3_stmt *st = db_stmt(db, "UPDATE tables SET nrecords=nrecords+?2, mtime=?3 WHERE id=?1");

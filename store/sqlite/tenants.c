@@ -82,6 +82,18 @@ int tenants_is_empty(struct db *db, int64_t id)
 	return rc < 0 ? rc : !busy;
 }
 
+int tenants_has_packages(struct db *db, int64_t id)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT EXISTS(SELECT 1 FROM installs WHERE tenant=?1 AND system=0)");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = db_step(db, st);
+	int has = rc > 0 ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc < 0 ? rc : has;
+}
+
 int tenants_delete(struct db *db, int64_t id, int64_t ts)
 {
 	static const char *const sql[] = {

@@ -81,7 +81,7 @@
 #define SQL_LIST_TENANTS "SELECT id, name, uid, gid, 0, ctime, 4, mode FROM tenants WHERE id>?1 ORDER BY id"
 #define SQL_LIST_INSTFILES \
 	"SELECT i.id, i.pkg || '.json', t.uid, t.gid, a.size, i.mtime, 0, i.mode, i.ctime" FROM_INSTALL \
-	"JOIN artifacts a ON a.id=i.artifact WHERE i.tenant=?1 AND i.system=0 AND i.id>?2 ORDER BY i.id"
+	"JOIN artifacts a ON a.id=i.artifact WHERE i.tenant=?1 AND i.system=0 AND (?2<0 OR i.id<?2) ORDER BY i.id DESC"
 #define SQL_LIST_PKGDIRS \
 	"SELECT i.id, i.pkg || '@' || i.version, t.uid, t.gid, 0, " TIME_PKGDIR ", " \
 	"(SELECT count(*) FROM kinds k WHERE k.artifact=i.artifact)" FROM_INSTALL \

@@ -293,7 +293,9 @@ START_TEST(test_real_fixtures)
 		OK(uu_inst_file(path));
 		ck_assert_msg(uu_r.diag.nerr == 0, "%s:%s", apps[i], uu_diag_str(&uu_r.diag));
 	}
-	ck_assert_str_eq(uu_ls("install"), "com.example.todo.json\ncom.example.crm.json\ncom.example.showcase.json\n");
+	/* install/ lists the newest install first: dependents before what
+	 * they depend on, the order rm -r needs (docs/tree.md). */
+	ck_assert_str_eq(uu_ls("install"), "com.example.showcase.json\ncom.example.crm.json\ncom.example.todo.json\n");
 	ck_assert_int_eq(uu_cnt("objects"), 15 + 1 + 6 + 24);
 	ck_assert_int_eq(records_under("todo_"), 8);
 	ck_assert_int_eq(records_under("crm_"), 28);
