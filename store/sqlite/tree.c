@@ -334,7 +334,11 @@ static int emit_rows(struct db *db, struct tree_node dir, uint64_t off, tree_fil
 {
 	enum tree_type child;
 	const char *sql = list_sql(dir, &child);
-	if (!sql)
+	/* Offsets from TREE_OFF_EXTRA on are the caller's own entries (pending
+	 * uploads), listed after every row: no row comes after them.  This
+	 * matters for listings in descending order (install/), where a large
+	 * offset would otherwise start them again from the top, for ever. */
+	if (!sql || off >= TREE_OFF_EXTRA)
 		return 0;
 	sqlite3_stmt *st = db_stmt(db, sql);
 	if (!st)
