@@ -34,6 +34,10 @@ log_has "$ERR" "create tenants/acme/objects/x.json refused (Permission denied): 
 fails_with EACCES "writing to a store file fails EACCES" sh -c "echo {} >'$T/packages/sys.ai@0.1.0/objectstack.json'"
 log_has "$ERR" "write a file of tenants/acme/packages/ refused (Permission denied): packages/ is read-only" \
 	"... and the log says packages/ is read-only"
+# The log is refused while the tenant has a package of its own (in a tenant
+# without one, rm of its derived files changes nothing: rm -rf of a tenant,
+# docs/tree.md "Removing a tenant").
+check "install a package of the tenant's own" cp "$ARTIFACTS/acme-crm-1.0.0.json" "$T/install/"
 fails_with EACCES "rm log fails EACCES" rm -f "$T/log"
 log_has "$ERR" "rm tenants/acme/log refused (Permission denied): the log is read-only: osfs writes it" \
 	"... and the log names the log itself, not its folder"
