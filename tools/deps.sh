@@ -20,6 +20,8 @@ packages=(
 	man-db groff-base
 	# make check-san, make valgrind, make fuzz
 	valgrind clang libclang-rt-14-dev
+	# make bench: the same tree in a kernel squashfs and under squashfuse_ll
+	squashfs-tools squashfuse
 )
 
 missing() {
