@@ -105,6 +105,9 @@ int fs_upload_check(struct osfs *fs, struct upload *up);
  * empty, at its first write (the shell's `>`; fs/write_check.c). */
 void fs_upload_relist(struct osfs *fs, struct upload *up);
 
+/* "<stem>.json" -> "<stem>"; -ENOENT for any other name (fs/ops_tree.c). */
+int fs_json_stem(const char *name, char *out, size_t len);
+
 /* Messages for the daemon's stderr (foreground) or syslog. */
 void fs_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fs_echo(const char *tenant, const char *line);

@@ -35,8 +35,9 @@ static int tenant_name(struct osfs *fs, int64_t id, char *out, size_t len)
 	return rc;
 }
 
-/* "<id>.json" -> "<id>", if name has that form. */
-static int pkg_of(const char *name, char *out, size_t len)
+/* "<stem>.json" -> "<stem>" (a package id, a version, a record key);
+ * -ENOENT for any other name. */
+int fs_json_stem(const char *name, char *out, size_t len)
 {
 	size_t n = strlen(name);
 	if (n <= 5 || strcmp(name + n - 5, ".json") || n - 5 >= len)
@@ -65,7 +66,7 @@ static int unlink_install(struct osfs *fs, struct tree_node dir, const char *nam
 		return rc;
 	rc = tenant_name(fs, (int64_t)dir.id, tenant, sizeof(tenant));
 	if (rc == 0)
-		rc = pkg_of(name, pkg, sizeof(pkg));
+		rc = fs_json_stem(name, pkg, sizeof(pkg));
 	if (rc < 0)
 		return rc;
 	struct install_report r = INSTALL_REPORT_INIT;
@@ -83,7 +84,7 @@ static int unlink_catalog(struct osfs *fs, struct tree_node dir, const char *nam
 	int rc = db ? catdb_pkg_of(db, (int64_t)dir.id, pkg, sizeof(pkg)) : -ENOMEM;
 	store_release(db);
 	if (rc == 0)
-		rc = pkg_of(name, version, sizeof(version));
+		rc = fs_json_stem(name, version, sizeof(version));
 	if (rc < 0)
 		return rc;
 	struct install_report r = INSTALL_REPORT_INIT;
@@ -124,7 +125,7 @@ static int stored_name(struct osfs *fs, struct tree_node dir, const char *name, 
 	if (rc == 0 && dir.type != T_INSTDIR)
 		return 2;
 	if (rc == 0)
-		rc = pkg_of(name, pkg, len);
+		rc = fs_json_stem(name, pkg, len);
 	return rc == 0;
 }
 

@@ -31,17 +31,6 @@ static int table_of(struct db *db, int64_t tbl, struct tenant_row *t, struct buf
 	return rc < 0 ? rc : tenants_get(db, tenant, t);
 }
 
-/* "<stem>.json" -> stem; -ENOENT for any other name. */
-static int stem_of(const char *name, char *out, size_t len)
-{
-	size_t n = strlen(name);
-	if (n <= 5 || strcmp(name + n - 5, ".json") || n - 5 >= len)
-		return -ENOENT;
-	memcpy(out, name, n - 5);
-	out[n - 5] = '\0';
-	return 0;
-}
-
 /* A refusal before anything was written: in the tenant's log and on
  * stderr/syslog (install_note echoes it). */
 static void note(struct osfs *fs, const char *tenant, const char *what, const struct install_report *why)
@@ -154,7 +143,7 @@ int fs_record_apply(struct osfs *fs, struct upload *up, const char *target, cons
 	int rc = db ? table_of(db, tbl, &t, &object) : -ENOMEM;
 	store_release(db);
 	if (rc == 0)
-		rc = stem_of(target, stem, sizeof(stem));
+		rc = fs_json_stem(target, stem, sizeof(stem));
 	pthread_mutex_lock(&up->lock);
 	if (rc < 0) {
 		/* the table went (its last record removed, its package gone) */
@@ -194,7 +183,7 @@ int fs_record_check(struct osfs *fs, struct upload *up, const char *target)
 	struct db *db = store_acquire_read(fs->store);
 	int rc = db ? table_of(db, -up->tenant, &t, &object) : -ENOMEM;
 	store_release(db);
-	if (rc == 0 && stem_of(target, stem, sizeof(stem)) == 0)
+	if (rc == 0 && fs_json_stem(target, stem, sizeof(stem)) == 0)
 		rc = record_write_check(fs->store, t.name, buf_str(&object), stem, up->data.p ? up->data.p : "",
 					up->data.len, &r);
 	/* Only a check's refusal fails the write; anything else is close()'s. */
@@ -227,7 +216,7 @@ int fs_record_unlink(struct osfs *fs, struct tree_node dir, const char *name, ui
 	rc = db ? table_of(db, (int64_t)dir.id, &t, &object) : -ENOMEM;
 	store_release(db);
 	if (rc == 0)
-		rc = stem_of(name, stem, sizeof(stem));
+		rc = fs_json_stem(name, stem, sizeof(stem));
 	if (rc == 0)
 		rc = record_remove(fs->store, t.name, buf_str(&object), stem, &r);
 	inval_changes(&fs->inval, &r.changes, held);
@@ -308,7 +297,7 @@ int fs_record_rename(struct osfs *fs, struct tree_node dir, const char *name, co
 		rc = -EEXIST;
 	else if (!uploads_final_name(newname))
 		rc = uploads_rename(&fs->uploads, up, newname); /* still temporary */
-	else if ((rc = stem_of(newname, stem, sizeof(stem))) == 0) {
+	else if ((rc = fs_json_stem(newname, stem, sizeof(stem))) == 0) {
 		pthread_mutex_lock(&up->lock);
 		free(up->expect_id);
 		up->expect_id = strdup(stem);
