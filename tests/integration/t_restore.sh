@@ -47,6 +47,9 @@ check "an install file with a mode and time of its own" sh -c "chmod 0600 '$S/in
 check "a record with a time of its own" touch -d '2021-01-02 03:04:05.5' "$S/data/zb_thing/one.json"
 equal "install/ holds the three packages" "com.test.a-app.json com.test.m-mid.json com.test.z-base.json" "$(ls "$S/install" | tr '\n' ' ' | sed 's/ $//')"
 
+# A whole-store copy too, to restore the tenant from later.
+check "osfsctl backup of the store" "$OSFSCTL" backup --store "$STORE" "$WORK/backup.db"
+
 # The five copies.
 mkdir "$WORK/tar" "$WORK/cp" "$WORK/rsync" "$WORK/restic" "$WORK/borg"
 check "tar -c of the tenant" tar --format=posix -C "$TS" -cf "$WORK/src.tar" src
@@ -118,6 +121,27 @@ equal "a copy whose last install fails: restore exits 1" 1 "$?"
 check "... saying which and why" sh -c "printf '%s' '$out' | grep -q 'com.test.a-app.json.*com.test.m-mid'"
 equal "... and the empty tenant is unchanged (z-base and m-mid are not in)" "$BEFORE" "$(snapshot "$TS/empty")"
 log_has "$TS/empty/log" "error: cannot restore from $WORK/half" "... its log says why"
+
+# One tenant from a whole-store backup (docs/restore.md): the backup
+# mounted read-only elsewhere, the tenant's folder restored from it.
+OLD=$WORK/old
+OLD_PID=
+stop_old() {
+	[ -n "$OLD_PID" ] || return 0
+	fusermount3 -u "$OLD" 2>/dev/null || fusermount3 -u -z "$OLD" 2>/dev/null
+	wait "$OLD_PID" 2>/dev/null
+	OLD_PID=
+}
+trap 'stop_old; cleanup' EXIT
+mkdir "$OLD"
+"$OSFS" -f -o "store=$WORK/backup.db" -o ro "$OLD" 2>>"$WORK/osfs-old.err" &
+OLD_PID=$!
+for _ in $(seq 100); do [ -d "$OLD/tenants/src" ] && break; sleep 0.05; done
+check "the store backup mounts read-only" test -d "$OLD/tenants/src/install"
+check "osfsctl restore of its tenant folder into the live store exits 0" "$OSFSCTL" restore "$OLD/tenants/src" --tenant from-backup --mount "$MNT"
+check "... and the tenant equals the source tenant" same_tree "$S" "$TS/from-backup"
+equal "... with its times" "$(times "$S")" "$(times "$TS/from-backup")"
+stop_old
 
 # --store: on a store no daemon serves.
 out=$("$OSFSCTL" restore "$WORK/rsync/src" --tenant st --store "$STORE" 2>&1)
