@@ -155,6 +155,21 @@ mount_osfs
 check "mounted, the tenant equals the copy" same_tree "$WORK/rsync/src" "$TS/st"
 equal "... with its times" "$(times "$WORK/rsync/src")" "$(times "$TS/st")"
 check "every tenant restored by the mount is still the copy after the remount" same_tree "$WORK/borg/src" "$TS/r-borg"
+
+# A user restores into a tenant of their own; another cannot restore into it.
+if [ "$(id -u)" -eq 0 ]; then
+	two_users rsa rsb
+	chmod 0755 "$WORK" && chmod -R a+rX "$WORK/rsync"
+	remount_osfs -o allow_other,default_permissions
+	check "$U1 restores a copy into a new tenant" as "$U1" "$OSFSCTL" restore "$WORK/rsync/src" --tenant u1 --mount "$MNT"
+	equal "... which is theirs" "$U1" "$(stat -c %U "$TS/u1")"
+	check "... and equals the copy" same_tree "$WORK/rsync/src" "$TS/u1"
+	out=$(as "$U2" "$OSFSCTL" restore "$WORK/rsync/src" --tenant u1 --mount "$MNT" --force 2>&1)
+	equal "$U2 cannot restore into $U1's tenant, even with --force: exit 1" 1 "$?"
+	check "... refused by the tenant's permissions" sh -c "printf '%s' '$out' | grep -q 'Permission denied'"
+else
+	echo "# t_restore: the part with two users is skipped (needs root)"
+fi
 unmount_osfs
 check "osfsctl fsck --store is clean" "$OSFSCTL" fsck --store "$STORE"
 finish
