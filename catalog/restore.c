@@ -141,13 +141,19 @@ static int install_one(struct db *db, struct loaded *l, size_t i, const struct r
 	int rc = install_in_tx(db, &l->a[i], &io, r);
 	mine = r->diag;
 	r->diag = keep;
-	if (rc < 0 || diag_errno(&mine)) {
-		diag_add(&r->diag, diag_errno(&mine) ? diag_errno(&mine) : -rc, "%s (%s) cannot be installed: %s", source,
-			 artifact_label(&l->a[i], label, sizeof(label)), diag_first(&mine) ? diag_first(&mine)
-			 : strerror(-rc));
-		rc = rc < 0 ? rc : -diag_errno(&mine);
+	if (rc == 0 && !diag_errno(&mine)) {
+		diag_move(&r->diag, &mine); /* its warnings */
+		return 0;
 	}
-	diag_move(&r->diag, &mine);
+	/* Each problem names the file: several installs run in one restore. */
+	artifact_label(&l->a[i], label, sizeof(label));
+	for (size_t k = 0; k < mine.n; k++)
+		if (mine.v[k].err)
+			diag_add(&r->diag, mine.v[k].err, "%s (%s) cannot be installed: %s", source, label, mine.v[k].msg);
+	if (!diag_errno(&mine))
+		diag_add(&r->diag, -rc, "%s (%s) cannot be installed: %s", source, label, strerror(-rc));
+	rc = rc < 0 ? rc : -diag_errno(&mine);
+	diag_free(&mine);
 	return rc;
 }
 

@@ -24,6 +24,7 @@
 #include "catalog/artifact.h"
 #include "catalog/restore.h"
 #include "catalog/restore_bundle.h"
+#include "store/storefile.h"
 #include "tools/ctl.h"
 
 struct job {
@@ -77,6 +78,7 @@ static int each_file(struct job *j, const char *sub, file_fn fn)
 		struct stat sb;
 		char *data;
 		size_t len;
+		int err;
 		snprintf(path, sizeof(path), "%s/%s/%s", j->dir, sub, e[i]->d_name);
 		if (rc != CTL_OK) {
 		} else if (lstat(path, &sb) < 0) {
@@ -85,8 +87,8 @@ static int each_file(struct job *j, const char *sub, file_fn fn)
 		} else if (!S_ISREG(sb.st_mode) || !final_name(e[i]->d_name)) {
 			fprintf(stderr, "osfsctl: note: %s is skipped: only *.json files are %s\n", path,
 				!strcmp(sub, "install") ? "artifacts" : "records");
-		} else if (ctl_read_file(path, (size_t)1 << 40, &data, &len) < 0) {
-			ctl_err("cannot read %s: %s", path, strerror(errno));
+		} else if ((err = ctl_read_file(path, (size_t)1 << 40, &data, &len)) < 0) {
+			ctl_err("cannot read %s: %s", path, strerror(-err));
 			rc = CTL_FAIL;
 		} else {
 			rc = fn(j, sub, e[i]->d_name, &sb, data, len);
@@ -249,7 +251,8 @@ static int through_store(struct job *j)
 	if (fd < 0)
 		return CTL_FAIL;
 	struct store *st;
-	int rc = CTL_OK;
+	struct stat sb;
+	int rc = CTL_OK, fresh = stat(j->store, &sb) < 0 && errno == ENOENT;
 	if (store_open(&st, j->store, 0, err, sizeof(err)) < 0) {
 		ctl_err("%s", err);
 		rc = CTL_FAIL;
@@ -267,6 +270,9 @@ static int through_store(struct job *j)
 		install_report_free(&r);
 		store_close(st);
 	}
+	/* A store made for this restore does not outlive its failure. */
+	if (rc != CTL_OK && fresh)
+		storefile_remove(j->store);
 	if (made)
 		unlink(lock);
 	close(fd);

@@ -151,6 +151,8 @@ unmount_osfs
 check "--store restores into a new tenant of an unmounted store" "$OSFSCTL" restore "$WORK/rsync/src" --tenant st --store "$STORE"
 check "... and leaves no lock file" test ! -e "$STORE.lock"
 check "... and fsck is clean" "$OSFSCTL" fsck --store "$STORE"
+check_not "--store of the copy whose install fails, into a new store file, fails" "$OSFSCTL" restore "$WORK/half" --tenant x --store "$WORK/new.db"
+check "... and leaves no store file" sh -c "! ls '$WORK'/new.db*"
 mount_osfs
 check "mounted, the tenant equals the copy" same_tree "$WORK/rsync/src" "$TS/st"
 equal "... with its times" "$(times "$WORK/rsync/src")" "$(times "$TS/st")"
