@@ -134,7 +134,7 @@ stop_old() {
 }
 trap 'stop_old; cleanup' EXIT
 mkdir "$OLD"
-"$OSFS" -f -o "store=$WORK/backup.db" -o ro "$OLD" 2>>"$WORK/osfs-old.err" &
+"$OSFS" -f -o "store=$WORK/backup.db" -o ro "$OLD" 2>>"$WORK/osfs.err" &
 OLD_PID=$!
 for _ in $(seq 100); do [ -d "$OLD/tenants/src" ] && break; sleep 0.05; done
 check "the store backup mounts read-only" test -d "$OLD/tenants/src/install"
