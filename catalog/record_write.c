@@ -265,10 +265,7 @@ int record_write_check(struct store *st, const char *tenant, const char *object,
 	return write_record(st, tenant, object, stem, bytes, len, 1, r);
 }
 
-/* The key a record's file name stands for: its stem unescaped, or, for a
- * composite key (several externalId values joined by a bare ','), each
- * part unescaped and joined again (docs/tree.md, "Record file names"). */
-static int key_of_stem(const char *stem, struct buf *key)
+int record_key_of_stem(const char *stem, struct buf *key)
 {
 	if (name_unescape(stem, key) == 0)
 		return 0;
@@ -301,7 +298,7 @@ int record_remove(struct store *st, const char *tenant, const char *object, cons
 	struct db *db = store_acquire(st);
 	int rc = db ? tenants_find(db, tenant, &t) : -ENOMEM;
 	if (rc == 0)
-		rc = key_of_stem(stem, &key);
+		rc = record_key_of_stem(stem, &key);
 	if (rc == 0 && (rc = db_begin(db)) == 0) {
 		r->tenant = t.id;
 		if ((rc = db_now(db, 0, &ts)) == 0)

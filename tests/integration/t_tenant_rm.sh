@@ -9,15 +9,7 @@
 # is gone, the store is clean, other tenants are untouched; a user who
 # does not own the tenant cannot remove it.
 . "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" -ne 0 ]; then
-	echo "# t_tenant_rm: skipped (needs root to create a second user and mount with allow_other)"
-	exit 0
-fi
-U1=osfs-tra-$$
-U2=osfs-trb-$$
-useradd -M -U -s /bin/sh "$U1" && useradd -M -U -s /bin/sh "$U2" || { echo "FATAL: useradd"; exit 1; }
-trap 'userdel -r "$U1" 2>/dev/null; userdel -r "$U2" 2>/dev/null; cleanup' EXIT
-as() { local u=$1; shift; runuser -u "$u" -- "$@"; }
+two_users tra trb
 chmod 0755 "$WORK"
 cp "$ARTIFACTS/acme-crm-1.0.0.json" "$ARTIFACTS/acme-helpdesk-0.3.0.json" "$WORK/"
 for a in app-todo app-crm app-showcase; do cp "$FIXTURES/$a/objectstack.json" "$WORK/$a.json"; done
