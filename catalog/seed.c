@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "catalog/json_parse.h"
 #include "catalog/json_print.h"
 #include "catalog/merge.h"
+#include "catalog/record_secrets.h"
 #include "store/records.h"
 
 struct seeding {
@@ -17,15 +19,26 @@ struct seeding {
 	struct seed_counts *n;
 	int64_t added;
 	struct buf old, body;
+	cJSON *def;          /* the dataset's merged object: its secret fields */
 };
 
 static int write_record(struct seeding *s, const char *key, const cJSON *rec, int64_t old_id, int merge)
 {
+	struct record_secrets sec = RECORD_SECRETS_INIT;
+	cJSON *masked = cJSON_Duplicate(rec, 1);
 	buf_reset(&s->body);
-	int rc = merge ? merge_record(buf_str(&s->old), s->old.len, rec, &s->body) : json_print_pretty(rec, &s->body);
-	if (rc < 0)
-		return rc;
-	rc = records_put(s->db, s->tbl, key, s->body.p, s->body.len, s->ts++, old_id);
+	/* Password and secret values go to the store's secrets, the mask to
+	 * the body (docs/records.md): a merge keeps those the seed leaves out. */
+	int rc = masked ? record_secrets_take(s->def, masked, merge, &sec) : -ENOMEM;
+	if (rc == 0)
+		rc = merge ? merge_record(buf_str(&s->old), s->old.len, masked, &s->body)
+			   : json_print_pretty(masked, &s->body);
+	if (rc == 0)
+		rc = records_put(s->db, s->tbl, key, s->body.p, s->body.len, s->ts++, old_id);
+	if (rc == 0)
+		rc = record_secrets_store(s->db, s->tbl, key, &sec);
+	record_secrets_free(&sec);
+	cJSON_Delete(masked);
 	if (rc < 0)
 		return rc;
 	if (old_id) {
@@ -81,12 +94,22 @@ int seed_apply(struct db *db, int64_t tenant, const struct artifact *a, int64_t 
 	       struct changes *ch, struct seed_counts *n)
 {
 	struct seeding s = { .db = db, .ts = ts, .ch = ch, .n = n, .old = BUF_INIT, .body = BUF_INIT };
+	struct buf def = BUF_INIT;
+	struct json_error e;
 	int rc = 0;
 	memset(n, 0, sizeof(*n));
 	for (size_t i = 0; i < a->nseeds && rc == 0; i++) {
 		const struct art_seed *ds = &a->seeds[i];
 		rc = records_table(db, tenant, ds->object, ts, &s.tbl, NULL);
 		s.added = 0;
+		buf_reset(&def);
+		cJSON_Delete(s.def);
+		s.def = NULL;
+		if (rc == 0 && (rc = records_object_def(db, tenant, ds->object, &def)) == 0 &&
+		    !(s.def = json_parse(def.p, def.len, NULL, &e)))
+			rc = -EIO;
+		if (rc == -ENOENT)
+			rc = 0; /* not registered (install's checks refuse that): no secret fields known */
 		size_t r = 0;
 		for (const cJSON *rec = ds->records->child; rec && r < ds->nrecords && rc == 0; rec = rec->next, r++)
 			rc = seed_record(&s, ds, i, ds->keys[r], rec, d);
@@ -94,6 +117,8 @@ int seed_apply(struct db *db, int64_t tenant, const struct artifact *a, int64_t 
 			rc = records_table_done(db, s.tbl, s.added, s.ts);
 		changes_node(ch, tree_node(T_TABLE, (uint64_t)s.tbl), 0);
 	}
+	cJSON_Delete(s.def);
+	buf_free(&def);
 	buf_free(&s.old);
 	buf_free(&s.body);
 	return rc;

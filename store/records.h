@@ -62,7 +62,23 @@ int records_with_field(struct db *db, int64_t tbl, const char *field, struct rec
 void records_hits_free(struct record_hit *hits, size_t n);
 /* 0 if table tbl holds no record, -ENOTEMPTY if it does. */
 int records_table_empty(struct db *db, int64_t tbl);
-/* Deletes the record key of tbl and counts it out: -ENOENT if none. */
+/* Deletes the record key of tbl (and its secrets) and counts it out:
+ * -ENOENT if none. */
 int records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts);
+
+/* Password and secret values, kept apart from the record's body, which
+ * holds the mask in their place (store/sqlite/records_secrets.c;
+ * docs/records.md "Passwords and secrets").  Keyed by table, record key
+ * and field: they outlive the row of one version of the record (a new
+ * inode per change) and go with the record (records_delete, a tenant's
+ * removal).  Inside the caller's write transaction. */
+
+/* The stored value of field of record key of tbl: -ENOENT if none. */
+int records_secret_get(struct db *db, int64_t tbl, const char *key, const char *field, struct buf *value);
+/* Stores it (replacing the one there). */
+int records_secret_put(struct db *db, int64_t tbl, const char *key, const char *field, const char *value);
+/* Forgets field's value of the record (every field's if field is NULL);
+ * 0 whether or not one was stored. */
+int records_secret_drop(struct db *db, int64_t tbl, const char *key, const char *field);
 
 #endif

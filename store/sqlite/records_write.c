@@ -97,6 +97,8 @@ int records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts)
 		return rc;
 	if (sqlite3_changes(db->conn) == 0)
 		return -ENOENT;
+	if ((rc = records_secret_drop(db, tbl, key, NULL)) < 0)
+		return rc;
 	return records_table_done(db, tbl, -1, ts);
 }
 
