@@ -34,7 +34,7 @@ static int write_record(struct seeding *s, const char *key, const cJSON *rec, in
 		rc = merge ? merge_record(buf_str(&s->old), s->old.len, masked, &s->body)
 			   : json_print_pretty(masked, &s->body);
 	if (rc == 0)
-		rc = records_put(s->db, s->tbl, key, s->body.p, s->body.len, s->ts++, old_id);
+		rc = records_put_seed(s->db, s->tbl, key, s->body.p, s->body.len, s->ts++, old_id);
 	if (rc == 0)
 		rc = record_secrets_store(s->db, s->tbl, key, &sec);
 	record_secrets_free(&sec);
@@ -53,6 +53,9 @@ static int write_record(struct seeding *s, const char *key, const cJSON *rec, in
 	return 0;
 }
 
+/* One seed record by its dataset's mode (docs/install.md, "Seeds"): a
+ * record that is there is overwritten only while it is as a seed wrote it;
+ * one a user changed is kept. */
 static int seed_record(struct seeding *s, const struct art_seed *ds, size_t di, const char *key, const cJSON *rec,
 		       struct diag *d)
 {
@@ -61,7 +64,16 @@ static int seed_record(struct seeding *s, const struct art_seed *ds, size_t di, 
 	int rc = records_get(s->db, s->tbl, key, &old_id, &s->old);
 	if (rc < 0 && rc != -ENOENT)
 		return rc;
-	int exists = rc == 0;
+	int exists = rc == 0, users = 0;
+	if (exists && ds->mode != SEED_INSERT && ds->mode != SEED_IGNORE) {
+		if ((rc = records_seed_written(s->db, old_id)) < 0)
+			return rc;
+		users = !rc;
+	}
+	if (users) {
+		s->n->kept++;
+		return 0;
+	}
 	switch (ds->mode) {
 	case SEED_INSERT:
 		if (exists) {

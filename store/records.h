@@ -20,6 +20,14 @@ int records_get(struct db *db, int64_t tbl, const char *key, int64_t *id, struct
 /* Writes a record: a new row (so a new inode) replacing old_id if not 0. */
 int records_put(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
 		int64_t old_id);
+/* records_put for a seed: the row is marked as a seed's, until a user's
+ * write replaces it (docs/install.md, "Seeds": a seed never overwrites a
+ * record a user changed). */
+int records_put_seed(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
+		     int64_t old_id);
+/* 1 if record row id was written by a seed (records_put_seed) and not
+ * changed since, 0 if a user wrote it, -ENOENT if it is gone. */
+int records_seed_written(struct db *db, int64_t id);
 /* Sets a record's mtime (utimens, a copy's time: cp -a, rsync -a, tar -x):
  * by row id, or by tbl and key when id is 0.  Not a change of its bytes:
  * the inode stays.  Inside a write transaction. */

@@ -71,8 +71,8 @@ int records_get(struct db *db, int64_t tbl, const char *key, int64_t *id, struct
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int records_put(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
-		int64_t old_id)
+static int put_row(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
+		   int64_t old_id, int seed)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -84,14 +84,39 @@ int records_put(struct db *db, int64_t tbl, const char *key, const char *body, s
 		if ((rc = db_exec_stmt(db, st)))
 			return rc;
 	}
-	st = db_stmt(db, "INSERT INTO records(tbl, key, mtime, body) VALUES(?1, ?2, ?3, ?4)");
+	st = db_stmt(db, "INSERT INTO records(tbl, key, mtime, body, seeded) VALUES(?1, ?2, ?3, ?4, ?5)");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, tbl);
 	db_bind_text(st, 2, key);
 	sqlite3_bind_int64(st, 3, ts);
 	sqlite3_bind_blob64(st, 4, body, len, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, seed);
 	return db_exec_stmt(db, st);
+}
+
+int records_put(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
+		int64_t old_id)
+{
+	return put_row(db, tbl, key, body, len, ts, old_id, 0);
+}
+
+int records_put_seed(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
+		     int64_t old_id)
+{
+	return put_row(db, tbl, key, body, len, ts, old_id, 1);
+}
+
+int records_seed_written(struct db *db, int64_t id)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT seeded FROM records WHERE id=?1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = db_step(db, st);
+	int seeded = rc > 0 ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc < 0 ? rc : rc == 0 ? -ENOENT : seeded != 0;
 }
 
 int records_set_mtime(struct db *db, int64_t id, int64_t tbl, const char *key, int64_t mtime)

@@ -159,7 +159,11 @@ static const char schema_v5[] =
 	"    FROM m JOIN f ON f.rec=m.rec AND f.n=m.n + 1)\n"
 	"UPDATE records SET body=CAST((SELECT body FROM m WHERE m.rec=records.id ORDER BY n DESC LIMIT 1) AS BLOB)\n"
 	"  WHERE id IN (SELECT rec FROM clear_secrets);\n"
-	"DROP TABLE temp.clear_secrets;\n";
+	"DROP TABLE temp.clear_secrets;\n"
+	/* A seed never overwrites a record a user changed: which records are
+	 * as a seed wrote them (those of older stores count as a user's;
+	 * docs/install.md, "Seeds"). */
+	"ALTER TABLE records ADD COLUMN seeded INTEGER NOT NULL DEFAULT 0;\n";
 
 /* Each version's changes, applied in order from the store's version. */
 static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4, schema_v5 };

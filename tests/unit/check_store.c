@@ -259,7 +259,7 @@ START_TEST(test_upgrade_from_v1)
 	sqlite3 *c;
 	ck_assert_int_eq(sqlite3_open(p, &c), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(c, "DROP TABLE catalog; DROP TABLE catalog_pkgs; DROP TABLE http_cache; "
-					 "DROP INDEX installs_pkg; DROP INDEX tenants_uid; DROP TABLE record_secrets; DELETE FROM meta WHERE key='catalog_mtime'; PRAGMA user_version=1",
+					 "DROP INDEX installs_pkg; DROP INDEX tenants_uid; DROP TABLE record_secrets; ALTER TABLE records DROP COLUMN seeded; DELETE FROM meta WHERE key='catalog_mtime'; PRAGMA user_version=1",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(c);
 	ck_assert_int_eq(store_open(&s1, p, 1, err, sizeof(err)), -EROFS);
