@@ -59,6 +59,15 @@ int record_secrets_take(const cJSON *def, cJSON *rec, int keep_absent, struct re
 	return 0;
 }
 
+int record_secrets_any(const cJSON *def)
+{
+	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(def, "fields");
+	for (const cJSON *f = cJSON_IsObject(fields) ? fields->child : NULL; f; f = f->next)
+		if (is_secret_field(f))
+			return 1;
+	return 0;
+}
+
 int record_secrets_differ(struct db *db, int64_t tbl, const char *key, const struct record_secrets *s)
 {
 	struct buf stored = BUF_INIT;

@@ -35,6 +35,10 @@ struct record_secrets {
  * JSON text.  0 or -ENOMEM. */
 int record_secrets_take(const cJSON *def, cJSON *rec, int keep_absent, struct record_secrets *s);
 
+/* 1 if def has a password or secret field, else 0: a record of an
+ * object without any needs no record_secrets_take(). */
+int record_secrets_any(const cJSON *def);
+
 /* 1 if s holds a value the store does not have for record key (escaped,
  * as stored) of tbl, or forgets one it has; 0 if not; -errno. */
 int record_secrets_differ(struct db *db, int64_t tbl, const char *key, const struct record_secrets *s);

@@ -20,19 +20,21 @@ struct seeding {
 	int64_t added;
 	struct buf old, body;
 	cJSON *def;          /* the dataset's merged object: its secret fields */
+	int secrets;         /* it has some */
 };
 
 static int write_record(struct seeding *s, const char *key, const cJSON *rec, int64_t old_id, int merge)
 {
 	struct record_secrets sec = RECORD_SECRETS_INIT;
-	cJSON *masked = cJSON_Duplicate(rec, 1);
-	buf_reset(&s->body);
 	/* Password and secret values go to the store's secrets, the mask to
-	 * the body (docs/records.md): a merge keeps those the seed leaves out. */
-	int rc = masked ? record_secrets_take(s->def, masked, merge, &sec) : -ENOMEM;
+	 * the body (docs/records.md): a merge keeps those the seed leaves out.
+	 * The seed's tree is not ours to change: a copy, where there are any. */
+	cJSON *masked = s->secrets ? cJSON_Duplicate(rec, 1) : NULL;
+	const cJSON *out = s->secrets ? masked : rec;
+	buf_reset(&s->body);
+	int rc = !out ? -ENOMEM : s->secrets ? record_secrets_take(s->def, masked, merge, &sec) : 0;
 	if (rc == 0)
-		rc = merge ? merge_record(buf_str(&s->old), s->old.len, masked, &s->body)
-			   : json_print_pretty(masked, &s->body);
+		rc = merge ? merge_record(buf_str(&s->old), s->old.len, out, &s->body) : json_print_pretty(out, &s->body);
 	if (rc == 0)
 		rc = records_put_seed(s->db, s->tbl, key, s->body.p, s->body.len, s->ts++, old_id);
 	if (rc == 0)
@@ -122,6 +124,7 @@ int seed_apply(struct db *db, int64_t tenant, const struct artifact *a, int64_t 
 			rc = -EIO;
 		if (rc == -ENOENT)
 			rc = 0; /* not registered (install's checks refuse that): no secret fields known */
+		s.secrets = record_secrets_any(s.def);
 		size_t r = 0;
 		for (const cJSON *rec = ds->records->child; rec && r < ds->nrecords && rc == 0; rec = rec->next, r++)
 			rc = seed_record(&s, ds, i, ds->keys[r], rec, d);

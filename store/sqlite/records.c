@@ -37,14 +37,25 @@ int records_table(struct db *db, int64_t tenant, const char *name, int64_t ts, i
 
 int records_prune(struct db *db, int64_t tenant, const char *name, struct changes *ch)
 {
+	/* Its unique index goes with it (empty: its records are gone). */
 	sqlite3_stmt *st = db_stmt(db,
+		"DELETE FROM unique_fields WHERE tbl=(SELECT id FROM tables WHERE tenant=?1 AND name=?2 AND nrecords=0 AND "
+		"NOT EXISTS(SELECT 1 FROM registry WHERE tenant=?1 AND name=?2))");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, tenant);
+	db_bind_text(st, 2, name);
+	int rc = db_exec_stmt(db, st);
+	if (rc)
+		return rc;
+	st = db_stmt(db,
 		"DELETE FROM tables WHERE tenant=?1 AND name=?2 AND nrecords=0 AND "
 		"NOT EXISTS(SELECT 1 FROM registry WHERE tenant=?1 AND name=?2)");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, tenant);
 	db_bind_text(st, 2, name);
-	int rc = db_exec_stmt(db, st);
+	rc = db_exec_stmt(db, st);
 	if (rc == 0 && sqlite3_changes(db->conn) > 0)
 		changes_entry(ch, tree_node(T_DATADIR, (uint64_t)tenant), name);
 	return rc;

@@ -163,7 +163,28 @@ static const char schema_v5[] =
 	/* A seed never overwrites a record a user changed: which records are
 	 * as a seed wrote them (those of older stores count as a user's;
 	 * docs/install.md, "Seeds"). */
-	"ALTER TABLE records ADD COLUMN seeded INTEGER NOT NULL DEFAULT 0;\n";
+	"ALTER TABLE records ADD COLUMN seeded INTEGER NOT NULL DEFAULT 0;\n"
+	/* The values of unique fields, so that a unique check is a lookup, not
+	 * a pass over the object's records (docs/records.md).  A (table, field)
+	 * is indexed from the first unique check of that field on (its records
+	 * read once then: store/sqlite/records_write.c); triggers keep the
+	 * index right on every write of a record, whoever makes it (records
+	 * written, seeded, deleted, their links cleared). */
+	"CREATE TABLE unique_fields(tbl INTEGER NOT NULL, field TEXT NOT NULL, PRIMARY KEY(tbl, field)) WITHOUT ROWID;\n"
+	"CREATE TABLE record_keys(tbl INTEGER NOT NULL, field TEXT NOT NULL, value NOT NULL, key TEXT NOT NULL,\n"
+	"  PRIMARY KEY(tbl, field, value, key)) WITHOUT ROWID;\n"
+	"CREATE INDEX record_keys_key ON record_keys(tbl, key);\n"
+	"CREATE TRIGGER records_keys_add AFTER INSERT ON records\n"
+	"  WHEN EXISTS(SELECT 1 FROM unique_fields WHERE tbl=NEW.tbl) BEGIN\n"
+	"  INSERT OR IGNORE INTO record_keys(tbl, field, value, key)\n"
+	"    SELECT NEW.tbl, u.field, json_extract(CAST(NEW.body AS TEXT), '$.\"' || u.field || '\"'), NEW.key\n"
+	"    FROM unique_fields u WHERE u.tbl=NEW.tbl AND json_valid(CAST(NEW.body AS TEXT))\n"
+	"      AND json_type(CAST(NEW.body AS TEXT), '$.\"' || u.field || '\"') IN ('text', 'integer', 'real');\n"
+	"END;\n"
+	"CREATE TRIGGER records_keys_drop AFTER DELETE ON records\n"
+	"  WHEN EXISTS(SELECT 1 FROM unique_fields WHERE tbl=OLD.tbl) BEGIN\n"
+	"  DELETE FROM record_keys WHERE tbl=OLD.tbl AND key=OLD.key;\n"
+	"END;\n";
 
 /* Each version's changes, applied in order from the store's version. */
 static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4, schema_v5 };

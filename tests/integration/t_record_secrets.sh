@@ -93,7 +93,8 @@ check "a record with a password, before the store is made schema 4" \
 	sh -c "printf '{\"name\": \"old\", \"pin\": \"0ldpass\", \"token\": \"0ldtok\"}' >'$D/sx_user/old.json'"
 unmount_osfs
 sqlite3 "$STORE" "UPDATE records SET body=CAST(json_set(CAST(body AS TEXT), '\$.pin', '0ldpass', '\$.token', '0ldtok') AS BLOB)
-	WHERE key='old'; DROP TABLE record_secrets; ALTER TABLE records DROP COLUMN seeded; PRAGMA user_version=4;"
+	WHERE key='old'; DROP TABLE record_secrets; ALTER TABLE records DROP COLUMN seeded;
+	DROP TRIGGER records_keys_add; DROP TRIGGER records_keys_drop; DROP TABLE record_keys; DROP TABLE unique_fields; PRAGMA user_version=4;"
 equal "(the schema 4 store holds the values in the body)" 1 \
 	"$(sqlite3 -readonly "$STORE" "SELECT count(*) FROM records WHERE CAST(body AS TEXT) LIKE '%0ldpass%0ldtok%'")"
 mount_osfs

@@ -259,7 +259,9 @@ START_TEST(test_upgrade_from_v1)
 	sqlite3 *c;
 	ck_assert_int_eq(sqlite3_open(p, &c), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(c, "DROP TABLE catalog; DROP TABLE catalog_pkgs; DROP TABLE http_cache; "
-					 "DROP INDEX installs_pkg; DROP INDEX tenants_uid; DROP TABLE record_secrets; ALTER TABLE records DROP COLUMN seeded; DELETE FROM meta WHERE key='catalog_mtime'; PRAGMA user_version=1",
+					 "DROP INDEX installs_pkg; DROP INDEX tenants_uid; DROP TABLE record_secrets; DROP TRIGGER records_keys_add; "
+					 "DROP TRIGGER records_keys_drop; DROP TABLE record_keys; DROP TABLE unique_fields; "
+					 "ALTER TABLE records DROP COLUMN seeded; DELETE FROM meta WHERE key='catalog_mtime'; PRAGMA user_version=1",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(c);
 	ck_assert_int_eq(store_open(&s1, p, 1, err, sizeof(err)), -EROFS);
@@ -272,6 +274,7 @@ START_TEST(test_upgrade_from_v1)
 	ck_assert_int_eq(q1(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name='installs_pkg'", 0), 1);
 	ck_assert_int_eq(q1(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name='tenants_uid'", 0), 1);
 	ck_assert_int_eq(q1(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='record_secrets'", 0), 1);
+	ck_assert_int_eq(q1(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND tbl_name='records'", 0), 2);
 	store_release(db);
 	store_close(s1);
 }
