@@ -81,6 +81,8 @@ equal "... the copy keeps the real value" tok-1 "$(sqlite3 -readonly "$WORK/back
 check "rm of the record exits 0" rm "$D/sx_user/u1.json"
 equal "... its values go with it" 0 "$(sq "SELECT count(*) FROM record_secrets WHERE key='u1'")"
 
+check "osfsctl fsck --store is clean" "$OSFSCTL" fsck --store "$STORE"
+
 # ------------------------------------------------------------ the real fixture
 mkdir "$MNT/tenants/show"
 check "app-showcase installs" cp "$FIXTURES/app-showcase/objectstack.json" "$MNT/tenants/show/install/showcase.json"

@@ -53,6 +53,14 @@ fails_with EEXIST "a label that records hold is taken" put n6 '{"name": "n6", "l
 check "a record holding a duplicate stays editable in its other fields" sed -i 's/"code": "A"/"code": "A2"/' "$D/s1.json"
 check "a free label is accepted" put n6 '{"name": "n6", "label": "other"}'
 
+check "osfsctl fsck --store is clean (the index holds what the records hold)" "$OSFSCTL" fsck --store "$STORE"
+sqlite3 "$STORE" "PRAGMA busy_timeout=5000; INSERT INTO record_keys(tbl, field, value, key) SELECT tbl, 'code', 'ZZ', 'n3' FROM record_keys LIMIT 1"
+check_not "... and finds an index row that no record holds" "$OSFSCTL" fsck --store "$STORE"
+sqlite3 "$STORE" "PRAGMA busy_timeout=5000; DELETE FROM record_keys WHERE value='ZZ'; DELETE FROM record_keys WHERE key='n3'"
+check_not "... and a record's value missing from it" "$OSFSCTL" fsck --store "$STORE"
+check "writing that record again puts it back" sed -i 's/"code": "D"/"code": "E"/' "$D/n3.json"
+check "... clean" "$OSFSCTL" fsck --store "$STORE"
+
 # ------------------------------------------------------------ the tenant goes
 check "rm -rf of the tenant exits 0" rm -rf "$T"
 equal "... its index goes with it" "0 0" "$(sq "SELECT count(*) FROM record_keys") $(sq "SELECT count(*) FROM unique_fields")" 
