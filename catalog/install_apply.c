@@ -270,6 +270,8 @@ int install_apply(struct db *db, const struct tenant_row *t, const struct artifa
 		rc = tenants_touch(db, t->id, ts);
 	if (rc == 0 && !system)
 		rc = log_install(db, t, a, cur, o->source, ts, &n, first, r);
+	if (rc == 0 && !system) /* their mode follows the tenant's own packages */
+		rc = tree_note_derived(db, t->id, &r->changes);
 	note_replaced(t, cur, &r->changes);
 	names_free(&affected);
 	return rc;
@@ -289,6 +291,8 @@ int install_detach(struct db *db, const struct tenant_row *t, const struct insta
 		rc = sync_tables(db, t, &affected, ts, &r->changes);
 	if (rc == 0)
 		rc = artstore_gc(db, cur->artifact);
+	if (rc == 0) /* their mode follows the tenant's own packages */
+		rc = tree_note_derived(db, t->id, &r->changes);
 	note_replaced(t, cur, &r->changes);
 	names_free(&affected);
 	return rc;
