@@ -24,6 +24,7 @@
 #include "catalog/install.h"
 #include "catalog/preload.h"
 #include "fs/lock.h"
+#include "fs/loop.h"
 #include "fs/refuse.h"
 #include "fs/stale.h"
 #include "store/storefile.h"
@@ -364,15 +365,9 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	if (cmd->singlethread) {
 		rc = fuse_session_loop(fs->se);
 	} else {
-		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-		fuse_loop_cfg_set_clone_fd(cfg, cmd->clone_fd);
-		/* Unset values are UINT_MAX: leave libfuse's defaults. */
-		if (cmd->max_threads && cmd->max_threads != UINT_MAX)
-			fuse_loop_cfg_set_max_threads(cfg, cmd->max_threads);
-		if (cmd->max_idle_threads != UINT_MAX)
-			fuse_loop_cfg_set_idle_threads(cfg, cmd->max_idle_threads);
-		rc = fuse_session_loop_mt(fs->se, cfg);
-		fuse_loop_cfg_destroy(cfg);
+		/* Our own loop (fs/loop.h); -o clone_fd and max_idle_threads
+		 * have no meaning there. */
+		rc = loop_run(fs->se, cmd->max_threads == UINT_MAX ? 0 : cmd->max_threads);
 	}
 	downloads_stop(&fs->downloads); /* also cancels a sync under way */
 	refresh_stop(&fs->refresh);
