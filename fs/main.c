@@ -624,8 +624,9 @@ int main(int argc, char **argv)
 	}
 	if (fuse_opt_add_arg(&args, o.nonopt[o.nnonopt - 1]) != 0 || fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out;
-	if (o.catalog && http_init() < 0) {
-		fprintf(stderr, "osfs: cannot initialise libcurl\n");
+	char curl_err[512];
+	if (o.catalog && http_init(curl_err, sizeof(curl_err)) < 0) {
+		fprintf(stderr, "osfs: %s\n", curl_err);
 		goto out;
 	}
 	uploads_init(&fs.uploads);
