@@ -82,15 +82,10 @@ fail:
 	return -ENOENT;
 }
 
-int curl_shim_loaded(void)
-{
-	return lib != NULL;
-}
-
 /* ------------------------------------------------------------ forwarders */
 
-/* Before curl_shim_load() succeeded, each answers as libcurl does when it
- * cannot allocate: http.c checks curl_shim_loaded() first anyway. */
+/* Before curl_shim_load() succeeded, each fails as libcurl does when it
+ * cannot start (http.c never calls them before http_init() succeeded). */
 
 CURLcode curl_global_init(long flags)
 {

@@ -12,7 +12,4 @@
  * before any thread uses libcurl. */
 int curl_shim_load(char *err, size_t errlen);
 
-/* 1 once curl_shim_load() succeeded. */
-int curl_shim_loaded(void);
-
 #endif

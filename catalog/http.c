@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,16 +57,30 @@ struct xfer {
 /* What one attempt came to. */
 enum outcome { DONE, RETRY };
 
+/* Loading and curl_global_init() happen once, whoever asks first: osfs
+ * and osfsctl call http_init() before any thread when a catalog is
+ * configured, but a daemon mounted without -o catalog= may still download
+ * an artifact that an earlier mount's catalog listed (catalog_fetch), and
+ * then the first request loads libcurl. */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_rc;
+static char init_err[400];
+
+static void init_curl(void)
+{
+	init_rc = curl_shim_load(init_err, sizeof(init_err));
+	if (init_rc == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(init_err, sizeof(init_err), "cannot initialise libcurl (out of memory)");
+		init_rc = -ENOMEM;
+	}
+}
+
 int http_init(char *err, size_t errlen)
 {
-	int rc = curl_shim_load(err, errlen);
-	if (rc < 0)
-		return rc;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(err, errlen, "cannot initialise libcurl (out of memory)");
-		return -ENOMEM;
-	}
-	return 0;
+	pthread_once(&init_once, init_curl);
+	if (init_rc < 0)
+		snprintf(err, errlen, "%s", init_err);
+	return init_rc;
 }
 
 void http_response_free(struct http_response *r)
@@ -518,9 +533,10 @@ static int request(const char *url, const char *etag, const char *token, struct 
 	int rc = 0;
 	r->status = 0;
 	r->etag[0] = r->err[0] = '\0';
-	if (!curl_shim_loaded()) { /* a caller that skipped http_init() */
-		say(r, "internal error: an HTTP request before libcurl was loaded");
-		return -EIO;
+	char why[sizeof(init_err)];
+	if ((rc = http_init(why, sizeof(why))) < 0) {
+		say(r, "%s", why);
+		return rc == -ENOENT ? -EIO : rc;
 	}
 	struct curl_slist *h = make_headers(etag, token, r, &rc);
 	if (!h)

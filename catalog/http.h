@@ -38,10 +38,12 @@ struct http_opts {
 #define HTTP_LOW_SPEED 1024L
 #define HTTP_STALL 30L
 
-/* Once per process, before any thread starts: loads libcurl (dlopen: a
- * process that never calls this maps none of it) and initialises it.
- * -ENOENT when libcurl cannot be loaded, -ENOMEM when it cannot start;
- * err says which in a sentence. */
+/* Loads libcurl (dlopen: a process that makes no request maps none of it)
+ * and initialises it, once per process; call it before threads start where
+ * a catalog is configured, so that a missing libcurl is said at once (a
+ * request without it loads libcurl itself, or fails with the sentence).
+ * -ENOENT when libcurl cannot be loaded, -ENOMEM when it cannot start; err
+ * says which in a sentence. */
 int http_init(char *err, size_t errlen);
 
 /* Progress: called with bytes done and in all (0 if unknown). */
