@@ -1,4 +1,5 @@
-/* http: the catalog's HTTP client, on libcurl.
+/* http: the catalog's HTTP client, on libcurl (loaded by http_init(), see
+ * curl_shim.h).
  *
  * Every call uses an easy handle of its own, so calls from several threads
  * share nothing but libcurl's global state (set up once by http_init()).
@@ -13,6 +14,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +24,8 @@
 #include <time.h>
 
 #include <curl/curl.h>
+
+#include "catalog/curl_shim.h"
 
 /* The largest body a GET keeps unless told otherwise: far above any index
  * or artifact (ARTIFACT_DEFAULT_MAX is 64 MiB), low enough not to exhaust
@@ -53,9 +57,30 @@ struct xfer {
 /* What one attempt came to. */
 enum outcome { DONE, RETRY };
 
-int http_init(void)
+/* Loading and curl_global_init() happen once, whoever asks first: osfs
+ * and osfsctl call http_init() before any thread when a catalog is
+ * configured, but a daemon mounted without -o catalog= may still download
+ * an artifact that an earlier mount's catalog listed (catalog_fetch), and
+ * then the first request loads libcurl. */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_rc;
+static char init_err[400];
+
+static void init_curl(void)
 {
-	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -ENOMEM;
+	init_rc = curl_shim_load(init_err, sizeof(init_err));
+	if (init_rc == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(init_err, sizeof(init_err), "cannot initialise libcurl (out of memory)");
+		init_rc = -ENOMEM;
+	}
+}
+
+int http_init(char *err, size_t errlen)
+{
+	pthread_once(&init_once, init_curl);
+	if (init_rc < 0)
+		snprintf(err, errlen, "%s", init_err);
+	return init_rc;
 }
 
 void http_response_free(struct http_response *r)
@@ -105,20 +130,34 @@ static void display_url(const char *url, char *out, size_t len)
 		snprintf(out, len, "%s", url);
 }
 
-/* "host:port" of the URL a failed connection was for. */
+/* "host:port" of the URL a failed connection was for (the port as the
+ * scheme implies it when the URL gives none). */
 static void host_port(const char *url, char *out, size_t len)
 {
-	CURLU *u = curl_url();
-	char *host = NULL, *port = NULL;
-	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
-		snprintf(out, len, "%s:%s", host, port);
-	else
+	const char *scheme = strstr(url, "://");
+	if (!scheme) {
 		display_url(url, out, len);
-	curl_free(host);
-	curl_free(port);
-	curl_url_cleanup(u);
+		return;
+	}
+	const char *host = scheme + 3;
+	const char *end = host + strcspn(host, "/?#");
+	for (const char *p = host; p < end; p++) /* user:password@ */
+		if (*p == '@')
+			host = p + 1;
+	/* An IPv6 address is in brackets, colons and all. */
+	const char *colon = NULL;
+	if (*host == '[') {
+		const char *rb = memchr(host, ']', (size_t)(end - host));
+		colon = rb && rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
+	} else {
+		colon = memchr(host, ':', (size_t)(end - host));
+	}
+	const char *hend = colon ? colon : end;
+	if (colon && colon + 1 < end)
+		snprintf(out, len, "%.*s:%.*s", (int)(hend - host), host, (int)(end - colon - 1), colon + 1);
+	else
+		snprintf(out, len, "%.*s:%s", (int)(hend - host), host,
+			 scheme - url == 5 && !strncasecmp(url, "https", 5) ? "443" : "80");
 }
 
 /* The standard phrase, for HTTP/2 answers (which carry none). */
@@ -494,6 +533,11 @@ static int request(const char *url, const char *etag, const char *token, struct 
 	int rc = 0;
 	r->status = 0;
 	r->etag[0] = r->err[0] = '\0';
+	char why[sizeof(init_err)];
+	if ((rc = http_init(why, sizeof(why))) < 0) {
+		say(r, "%s", why);
+		return rc == -ENOENT ? -EIO : rc;
+	}
 	struct curl_slist *h = make_headers(etag, token, r, &rc);
 	if (!h)
 		return rc;

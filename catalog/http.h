@@ -1,4 +1,4 @@
-/* http: the catalog's HTTP client (libcurl): GET with ETag revalidation,
+/* http: the catalog's HTTP client (libcurl, loaded by http_init()): GET with ETag revalidation,
  * PUT with a bearer token, timeouts, retries with backoff, and a sentence
  * for every failure.  A token is never written to a message or a log. */
 #ifndef OSFS_HTTP_H
@@ -38,8 +38,13 @@ struct http_opts {
 #define HTTP_LOW_SPEED 1024L
 #define HTTP_STALL 30L
 
-/* Once per process, before any thread starts. */
-int http_init(void);
+/* Loads libcurl (dlopen: a process that makes no request maps none of it)
+ * and initialises it, once per process; call it before threads start where
+ * a catalog is configured, so that a missing libcurl is said at once (a
+ * request without it loads libcurl itself, or fails with the sentence).
+ * -ENOENT when libcurl cannot be loaded, -ENOMEM when it cannot start; err
+ * says which in a sentence. */
+int http_init(char *err, size_t errlen);
 
 /* Progress: called with bytes done and in all (0 if unknown). */
 typedef void (*http_progress_fn)(void *ctx, size_t done, size_t total);

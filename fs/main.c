@@ -20,6 +20,7 @@
 #include "catalog/catalog.h"
 #include "lib/escape.h"
 #include "lib/idletrim.h"
+#include "lib/startlog.h"
 #include "catalog/http.h"
 #include "catalog/install.h"
 #include "catalog/preload.h"
@@ -235,6 +236,7 @@ static char *store_path(const char *given)
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct osfs *fs = userdata;
+	startlog_mark("INIT request");
 	/* open(O_TRUNC) of an installed file stages an empty replacement. */
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
@@ -348,10 +350,12 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	}
 	if (msg[0])
 		fprintf(stderr, "osfs: %s\n", msg);
+	startlog_mark("session created");
 	if (fuse_session_mount(fs->se, cmd->mountpoint) != 0) {
 		fprintf(stderr, "osfs: cannot mount on %s (see the message above)\n", cmd->mountpoint);
 		goto handlers;
 	}
+	startlog_mark("mounted");
 	fuse_daemonize(cmd->foreground);
 	lock_note_pid(lock, cmd->mountpoint);
 	use_syslog = !cmd->foreground;
@@ -362,6 +366,7 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 		fs_say("cannot start the catalog's refresh: it is synced only at mount");
 	if (idletrim_start() < 0)
 		fs_say("cannot start the idle trimmer: freed memory stays with malloc");
+	startlog_mark("threads started");
 	if (cmd->singlethread) {
 		rc = fuse_session_loop(fs->se);
 	} else {
@@ -554,12 +559,15 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 	}
 	if (open_store(fs, *path, mountpoint, lock, created) < 0)
 		return -1;
+	startlog_mark("store opened");
 	if (!fs->readonly && install_refresh_system(fs->store) < 0) {
 		fprintf(stderr, "osfs: cannot bring the system packages of the store up to date\n");
 		return -1;
 	}
+	startlog_mark("system packages checked");
 	if (o->preload && preload(fs, o) < 0)
 		return -1;
+	startlog_mark("preloaded");
 	/* Offline is not an error: what was cached before still serves.  The
 	 * first mount waits for the listing; later ones sync in the
 	 * background. */
@@ -600,6 +608,7 @@ static int helper_argv(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	startlog_mark("main");
 	idletrim_setup();
 	argc = helper_argv(argc, argv);
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -626,10 +635,12 @@ int main(int argc, char **argv)
 	}
 	if (fuse_opt_add_arg(&args, o.nonopt[o.nnonopt - 1]) != 0 || fuse_parse_cmdline(&args, &cmd) != 0)
 		goto out;
-	if (o.catalog && http_init() < 0) {
-		fprintf(stderr, "osfs: cannot initialise libcurl\n");
+	char curl_err[512];
+	if (o.catalog && http_init(curl_err, sizeof(curl_err)) < 0) {
+		fprintf(stderr, "osfs: %s\n", curl_err);
 		goto out;
 	}
+	startlog_mark("options parsed");
 	uploads_init(&fs.uploads);
 	contents_init(&fs.contents);
 	handles_init(&fs.open, &fs.uploads, &fs.contents);

@@ -32,6 +32,10 @@ int installs_set_attr(struct db *db, int64_t id, int64_t mode, int64_t mtime, in
 /* Deletes the install row and its claims (registry rows must be gone). */
 int installs_delete(struct db *db, int64_t id);
 
+/* How many installs, in all tenants, are of this stored artifact (at most
+ * one per tenant: an artifact is of one package). */
+int installs_count_artifact(struct db *db, int64_t artifact, int64_t *n);
+
 /* Every install of a tenant (system ones included), in install order. */
 int installs_list(struct db *db, int64_t tenant, struct install_row **out, size_t *n);
 

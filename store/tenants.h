@@ -22,6 +22,8 @@ int tenants_create(struct db *db, const char *name, uid_t uid, gid_t gid, mode_t
 		   int64_t *id);
 /* How many tenants uid owns (by the index tenants_uid). */
 int tenants_count_owned(struct db *db, uid_t uid, int64_t *n);
+/* How many tenants the store has. */
+int tenants_count(struct db *db, int64_t *n);
 /* 1 if no package (other than the system ones) is installed and no record
  * is left, 0 if not, or -errno. */
 int tenants_is_empty(struct db *db, int64_t id);

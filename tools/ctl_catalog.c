@@ -281,8 +281,9 @@ int ctl_catalog(int argc, char **argv)
 	if (ctl_cloud(url_opt, &url, NULL) != CTL_OK)
 		return CTL_FAIL;
 	int rc = CTL_FAIL;
-	if (http_init() < 0)
-		ctl_err("cannot initialise libcurl");
+	char curl_err[512];
+	if (http_init(curl_err, sizeof(curl_err)) < 0)
+		ctl_err("%s", curl_err);
 	else
 		rc = is_pull ? pull(url, spec, dir) : list(url);
 	free(url);

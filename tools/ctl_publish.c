@@ -317,8 +317,9 @@ int ctl_publish(int argc, char **argv)
 	}
 	int rc = CTL_FAIL;
 	if (check_artifact(&p) == 0 && ctl_cloud(url_opt, &p.url, &p.token) == CTL_OK) {
-		if (http_init() < 0)
-			ctl_err("cannot initialise libcurl");
+		char curl_err[512];
+		if (http_init(curl_err, sizeof(curl_err)) < 0)
+			ctl_err("%s", curl_err);
 		else
 			rc = publish(&p);
 	}

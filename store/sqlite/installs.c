@@ -96,6 +96,18 @@ int sq_installs_delete(struct db *db, int64_t id)
 	return db_exec_stmt(db, st);
 }
 
+int sq_installs_count_artifact(struct db *db, int64_t artifact, int64_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM installs WHERE artifact=?1");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, artifact);
+	int rc = db_step(db, st);
+	*n = rc > 0 ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
 int sq_installs_list(struct db *db, int64_t tenant, struct install_row **out, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " INSTALL_COLS " FROM installs WHERE tenant=?1 ORDER BY id");

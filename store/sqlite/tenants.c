@@ -68,6 +68,17 @@ int sq_tenants_count_owned(struct db *db, uid_t uid, int64_t *n)
 	return rc < 0 ? rc : 0;
 }
 
+int sq_tenants_count(struct db *db, int64_t *n)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM tenants");
+	if (!st)
+		return -EIO;
+	int rc = db_step(db, st);
+	*n = rc > 0 ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
 int sq_tenants_is_empty(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st = db_stmt(db,

@@ -123,6 +123,14 @@ check "reading downloads it, byte for byte" cmp "$V110" "$C/com.acme.crm/1.1.0.j
 check "a second read" cmp "$V110" "$C/com.acme.crm/1.1.0.json"
 equal "... is served from the store" 1 "$(gets /packages/com.acme.crm/1.1.0.json)"
 fails_with EPERM "a remote version cannot be removed" rm "$C/com.acme.crm/1.1.0.json"
+# Mounted without -o catalog=, the store still lists what the catalog
+# listed, and a first read still downloads it: libcurl is loaded then
+# (catalog/http.c), not only at a mount with a catalog.
+remount_osfs
+check "without -o catalog=, a listed version still downloads on its first read" \
+	cmp "$V100" "$C/com.acme.crm/1.0.0.json"
+equal "... from the server" 1 "$(gets /packages/com.acme.crm/1.0.0.json)"
+remount_osfs -o "catalog=$CATALOG_URL,catalog_refresh=1"
 
 mkdir "$MNT/tenants/r1"
 ctl install 'com.acme.crm@~1.0.0' --tenant r1 --mount "$MNT"

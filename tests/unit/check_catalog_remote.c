@@ -184,8 +184,11 @@ static Suite *remote_suite(void)
 
 int main(void)
 {
-	if (http_init() < 0)
+	char err[512];
+	if (http_init(err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
 		return EXIT_FAILURE;
+	}
 	SRunner *sr = srunner_create(remote_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

@@ -671,6 +671,24 @@ START_TEST(test_history)
 }
 END_TEST
 
+/* A store whose tenants all have this release's system packages is only
+ * read at mount: the refresh takes no write lock (it used to wait for one
+ * however current the store was, and fail after the busy timeout while
+ * another process held it). */
+START_TEST(test_refresh_system_current_reads_only)
+{
+	open_store(path, 0);
+	tenant("t1");
+	tenant("t2");
+	sqlite3 *other = NULL;
+	ck_assert_int_eq(sqlite3_open(path, &other), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(install_refresh_system(st), 0);
+	ck_assert_int_eq(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+}
+END_TEST
+
 /* A newer osfs brings every tenant's system packages to its version. */
 START_TEST(test_refresh_system)
 {
@@ -809,6 +827,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_tree_stable_across_reopen);
 	tcase_add_test(tc, test_history);
 	tcase_add_test(tc, test_refresh_system);
+	tcase_add_test(tc, test_refresh_system_current_reads_only);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("concurrency");
 	tcase_set_timeout(tc, 60);
