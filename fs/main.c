@@ -223,7 +223,7 @@ static char *store_path(const char *given)
 			fprintf(stderr, "osfs: cannot create the directory of %s: %s\n", buf, strerror(errno));
 		p = buf;
 	}
-	if (p[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+	if (p[0] == '/' || store_is_pg(p) || !getcwd(cwd, sizeof(cwd)))
 		return strdup(p);
 	char *abs = NULL;
 	if (asprintf(&abs, "%s/%s", cwd, p) < 0)
@@ -493,6 +493,13 @@ static int catalog_limits(struct osfs *fs, const struct options *o)
 static int open_store(struct osfs *fs, const char *path, const char *mountpoint, int *lock, int *created)
 {
 	char err[PATH_MAX * 2 + 200], note[PATH_MAX * 3 + 600];
+	if (store_is_pg(path)) { /* a server's database: nothing of this machine to lock */
+		if (store_open(&fs->store, path, 0, err, sizeof(err)) < 0) {
+			fprintf(stderr, "osfs: %s\n", err);
+			return -1;
+		}
+		return 0;
+	}
 	if ((*lock = lock_store(path, mountpoint, err, sizeof(err))) < 0 ||
 	    storefile_prepare(path, created, note, sizeof(note), err, sizeof(err)) < 0 ||
 	    store_open(&fs->store, path, 0, err, sizeof(err)) < 0) {

@@ -24,6 +24,13 @@ struct statvfs;
 int store_open(struct store **out, const char *path, int readonly, char *err, size_t errlen);
 void store_close(struct store *st);
 
+/* Whether a store string names a PostgreSQL database rather than a SQLite
+ * file: "postgresql://...", "postgres://...", or libpq's key=value pairs
+ * starting with one of its keywords ("host=... dbname=...").  A SQLite
+ * store is a file of this machine, which the daemon locks and keeps
+ * private (fs/lock.h, store/storefile.h); a database is neither. */
+int store_is_pg(const char *where);
+
 /* Where the store is, as given to store_open() (a file path). */
 const char *store_where(const struct store *st);
 /* The engine and its version, for --version: "SQLite 3.40.1". */

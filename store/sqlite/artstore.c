@@ -6,7 +6,7 @@
 
 #include "store/sqlite/sqlite.h"
 
-int artstore_find(struct db *db, uint64_t xxh3, const char *bytes, size_t len, int64_t *id)
+int sq_artstore_find(struct db *db, uint64_t xxh3, const char *bytes, size_t len, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, bytes FROM artifacts WHERE xxh3=?1 AND size=?2");
 	if (!st)
@@ -130,7 +130,7 @@ static int put_defs(struct db *db, const struct art_rows *a, int64_t id)
 	return rc;
 }
 
-int artstore_put(struct db *db, const struct art_rows *a, int system, int64_t ts, int64_t *id)
+int sq_artstore_put(struct db *db, const struct art_rows *a, int system, int64_t ts, int64_t *id)
 {
 	if (!a->manifest)
 		return -EINVAL; /* not rendered */
@@ -144,13 +144,13 @@ int artstore_put(struct db *db, const struct art_rows *a, int system, int64_t ts
 	return rc;
 }
 
-int artstore_ensure(struct db *db, const struct art_rows *a, int system, int64_t ts, int64_t *id)
+int sq_artstore_ensure(struct db *db, const struct art_rows *a, int system, int64_t ts, int64_t *id)
 {
-	int rc = artstore_find(db, a->xxh3, a->bytes, a->len, id);
-	return rc == -ENOENT ? artstore_put(db, a, system, ts, id) : rc;
+	int rc = sq_artstore_find(db, a->xxh3, a->bytes, a->len, id);
+	return rc == -ENOENT ? sq_artstore_put(db, a, system, ts, id) : rc;
 }
 
-int artstore_gc(struct db *db, int64_t id)
+int sq_artstore_gc(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"DELETE FROM artifacts WHERE id=?1 AND NOT EXISTS(SELECT 1 FROM installs WHERE artifact=?1) "

@@ -49,7 +49,7 @@ int store_backup(const char *src, const char *dst, char *err, size_t errlen)
 	snprintf(tmp, sizeof(tmp), "%s.partial", dst);
 	unlink(tmp);
 	sqlite3 *out = NULL;
-	struct db *db = store_acquire(st);
+	struct db *db = sq_store_acquire(st);
 	/* The copy holds what the store holds: 0600 like it, whatever the
 	 * umask (SQLite would create it 0644). */
 	if (db && (rc = storefile_create_private(tmp)) < 0) {
@@ -74,8 +74,8 @@ int store_backup(const char *src, const char *dst, char *err, size_t errlen)
 out:
 	if (out && sqlite3_close(out) != SQLITE_OK && rc == 0)
 		rc = fail(err, errlen, -EIO, "cannot close %s", tmp);
-	store_release(db);
-	store_close(st);
+	sq_store_release(db);
+	sq_store_close(st);
 	if (rc == 0 && (rc = sync_file(tmp)) < 0)
 		fail(err, errlen, rc, "cannot sync %s: %s", tmp, strerror(-rc));
 	if (rc == 0 && rename(tmp, dst) < 0)

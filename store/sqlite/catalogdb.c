@@ -29,7 +29,7 @@ static int one_row(struct db *db, sqlite3_stmt *st, struct catalog_row *out)
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int catdb_get(struct db *db, const char *pkg, const char *version, struct catalog_row *out)
+int sq_catdb_get(struct db *db, const char *pkg, const char *version, struct catalog_row *out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " ROW_COLS " FROM catalog WHERE pkg=?1 AND version=?2");
 	if (!st)
@@ -39,7 +39,7 @@ int catdb_get(struct db *db, const char *pkg, const char *version, struct catalo
 	return one_row(db, st, out);
 }
 
-int catdb_by_id(struct db *db, int64_t id, struct catalog_row *out)
+int sq_catdb_by_id(struct db *db, int64_t id, struct catalog_row *out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " ROW_COLS " FROM catalog WHERE id=?1");
 	if (!st)
@@ -58,7 +58,7 @@ static int touch(struct db *db, const char *pkg, int64_t ts, struct changes *ch)
 	sqlite3_bind_int64(st, 2, ts);
 	int rc = db_exec_stmt(db, st);
 	if (rc == 0)
-		rc = db_set_meta(db, "catalog_mtime", ts);
+		rc = sq_db_set_meta(db, "catalog_mtime", ts);
 	if (rc == 0 && (st = db_stmt(db, "SELECT id FROM catalog_pkgs WHERE pkg=?1"))) {
 		db_bind_text(st, 1, pkg);
 		if ((rc = db_step(db, st)) > 0)
@@ -88,27 +88,27 @@ static int insert(struct db *db, const struct catalog_row *row, int64_t ts)
 	return db_exec_stmt(db, st);
 }
 
-int catdb_add(struct db *db, const struct catalog_row *row, int64_t ts, struct changes *ch)
+int sq_catdb_add(struct db *db, const struct catalog_row *row, int64_t ts, struct changes *ch)
 {
 	int rc = insert(db, row, ts);
 	return rc ? rc : touch(db, row->pkg, ts, ch);
 }
 
-int catdb_remote(struct db *db, const struct catalog_row *row, int64_t ts, struct changes *ch)
+int sq_catdb_remote(struct db *db, const struct catalog_row *row, int64_t ts, struct changes *ch)
 {
 	struct catalog_row cur;
-	int rc = catdb_get(db, row->pkg, row->version, &cur);
+	int rc = sq_catdb_get(db, row->pkg, row->version, &cur);
 	if (rc == -ENOENT)
-		return catdb_add(db, row, ts, ch);
+		return sq_catdb_add(db, row, ts, ch);
 	if (rc < 0 || cur.artifact || (cur.xxh3 == row->xxh3 && cur.size == row->size && !strcmp(cur.url, row->url)))
 		return rc; /* known; or downloaded already: versions are immutable */
 	/* Listed anew with other bytes before it was ever read: a new file
 	 * (new inode, new size) replaces the one listed. */
-	rc = catdb_remove(db, &cur, ts, ch);
-	return rc ? rc : catdb_add(db, row, ts, ch);
+	rc = sq_catdb_remove(db, &cur, ts, ch);
+	return rc ? rc : sq_catdb_add(db, row, ts, ch);
 }
 
-int catdb_set_artifact(struct db *db, int64_t id, int64_t artifact)
+int sq_catdb_set_artifact(struct db *db, int64_t id, int64_t artifact)
 {
 	sqlite3_stmt *st = db_stmt(db, "UPDATE catalog SET artifact=?2 WHERE id=?1");
 	if (!st)
@@ -118,7 +118,7 @@ int catdb_set_artifact(struct db *db, int64_t id, int64_t artifact)
 	return db_exec_stmt(db, st);
 }
 
-int catdb_remove(struct db *db, const struct catalog_row *row, int64_t ts, struct changes *ch)
+int sq_catdb_remove(struct db *db, const struct catalog_row *row, int64_t ts, struct changes *ch)
 {
 	char file[STORE_VERSION_MAX + 8];
 	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM catalog_pkgs WHERE pkg=?1");
@@ -137,13 +137,13 @@ int catdb_remove(struct db *db, const struct catalog_row *row, int64_t ts, struc
 	sqlite3_bind_int64(st, 1, row->id);
 	if ((rc = db_exec_stmt(db, st)))
 		return rc;
-	if (row->artifact && (rc = artstore_gc(db, row->artifact)))
+	if (row->artifact && (rc = sq_artstore_gc(db, row->artifact)))
 		return rc;
 	/* The package's folder stays, empty, until rmdir: as any folder. */
 	return touch(db, row->pkg, ts, ch);
 }
 
-int catdb_pkg_of(struct db *db, int64_t dir, char *pkg, size_t len)
+int sq_catdb_pkg_of(struct db *db, int64_t dir, char *pkg, size_t len)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT pkg FROM catalog_pkgs WHERE id=?1");
 	if (!st)
@@ -156,7 +156,7 @@ int catdb_pkg_of(struct db *db, int64_t dir, char *pkg, size_t len)
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int catdb_remove_dir(struct db *db, const char *pkg, int64_t ts, struct changes *ch)
+int sq_catdb_remove_dir(struct db *db, const char *pkg, int64_t ts, struct changes *ch)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT EXISTS(SELECT 1 FROM catalog WHERE pkg=?1)");
 	if (!st)
@@ -175,10 +175,10 @@ int catdb_remove_dir(struct db *db, const char *pkg, int64_t ts, struct changes 
 		return -ENOENT;
 	changes_entry(ch, tree_node(T_FIXED, TREE_CATALOG), pkg);
 	changes_node(ch, tree_node(T_FIXED, TREE_CATALOG), 0);
-	return db_set_meta(db, "catalog_mtime", ts);
+	return sq_db_set_meta(db, "catalog_mtime", ts);
 }
 
-int catdb_installed_in(struct db *db, const char *pkg, const char *version, char *out, size_t len)
+int sq_catdb_installed_in(struct db *db, const char *pkg, const char *version, char *out, size_t len)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"SELECT t.name FROM installs i JOIN tenants t ON t.id=i.tenant WHERE i.pkg=?1 AND i.version=?2 ORDER BY t.name");
@@ -199,7 +199,7 @@ int catdb_installed_in(struct db *db, const char *pkg, const char *version, char
 	return rc < 0 ? rc : n;
 }
 
-int catdb_each_version(struct db *db, const char *pkg, int (*fn)(const char *version, void *ctx), void *ctx)
+int sq_catdb_each_version(struct db *db, const char *pkg, int (*fn)(const char *version, void *ctx), void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT version FROM catalog WHERE pkg=?1");
 	int rc = 0, stop = 0;
@@ -212,7 +212,7 @@ int catdb_each_version(struct db *db, const char *pkg, int (*fn)(const char *ver
 	return stop ? stop : rc;
 }
 
-int catdb_http_get(struct db *db, const char *url, char *etag, size_t etaglen, struct buf *body)
+int sq_catdb_http_get(struct db *db, const char *url, char *etag, size_t etaglen, struct buf *body)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT coalesce(etag, ''), body FROM http_cache WHERE url=?1");
 	if (!st)
@@ -228,7 +228,7 @@ int catdb_http_get(struct db *db, const char *url, char *etag, size_t etaglen, s
 	return rc < 0 ? rc : rc ? buf_error(body) : -ENOENT;
 }
 
-int catdb_http_put(struct db *db, const char *url, const char *etag, const void *body, size_t len, int64_t ts)
+int sq_catdb_http_put(struct db *db, const char *url, const char *etag, const void *body, size_t len, int64_t ts)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"INSERT INTO http_cache(url, etag, body, fetched) VALUES(?1, ?2, ?3, ?4) "

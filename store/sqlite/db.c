@@ -107,7 +107,7 @@ static void notes_end(struct db *db, int run)
 	}
 }
 
-int db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), const char *a, const char *b)
+int sq_db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), const char *a, const char *b)
 {
 	if (!fn)
 		return 0;
@@ -134,6 +134,7 @@ static struct db *db_new(struct store *st, sqlite3 *c)
 	struct db *db = calloc(1, sizeof(*db));
 	if (!db)
 		return NULL;
+	db->hdr.be = &sq_backend;
 	db->conn = c;
 	db->store = st;
 	db->notes_end = &db->notes;
@@ -152,7 +153,7 @@ static void db_free(struct db *db)
 	free(db);
 }
 
-int store_open(struct store **out, const char *path, int readonly, char *err, size_t errlen)
+int sq_store_open(struct store **out, const char *path, int readonly, char *err, size_t errlen)
 {
 	struct store *st = calloc(1, sizeof(*st));
 	sqlite3 *c = NULL;
@@ -162,6 +163,7 @@ int store_open(struct store **out, const char *path, int readonly, char *err, si
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	st->hdr.be = &sq_backend;
 	st->readonly = readonly;
 	pthread_mutex_init(&st->lock, NULL);
 	if ((rc = open_conn(st, &c, err, errlen)))
@@ -208,7 +210,7 @@ static void memstat(const struct store *st)
 		mi.arena / 1024, mi.uordblks / 1024, mi.fordblks / 1024, mi.hblkhd / 1024);
 }
 
-void store_close(struct store *st)
+void sq_store_close(struct store *st)
 {
 	if (!st)
 		return;
@@ -224,12 +226,12 @@ void store_close(struct store *st)
 	free(st);
 }
 
-const char *store_where(const struct store *st)
+const char *sq_store_where(const struct store *st)
 {
 	return st->path;
 }
 
-const char *store_engine_version(void)
+const char *sq_engine_version(void)
 {
 	static char v[32];
 	if (!v[0])
@@ -238,7 +240,7 @@ const char *store_engine_version(void)
 }
 
 /* The folder of the database file holds it and its -wal and -shm. */
-int store_statvfs(const struct store *st, struct statvfs *sv)
+int sq_store_statvfs(const struct store *st, struct statvfs *sv)
 {
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s", st->path);
@@ -250,7 +252,7 @@ int store_statvfs(const struct store *st, struct statvfs *sv)
 	return statvfs(dir, sv) < 0 ? -errno : 0;
 }
 
-struct db *store_acquire(struct store *st)
+struct db *sq_store_acquire(struct store *st)
 {
 	pthread_mutex_lock(&st->lock);
 	struct db *db = st->free;
@@ -277,21 +279,21 @@ struct db *store_acquire(struct store *st)
 	return db;
 }
 
-struct db *store_acquire_read(struct store *st)
+struct db *sq_store_acquire_read(struct store *st)
 {
-	struct db *db = store_acquire(st);
+	struct db *db = sq_store_acquire(st);
 	if (db && db_exec_stmt(db, db_stmt(db, "BEGIN")) == 0)
 		db->in_read = 1;
 	return db; /* without the transaction, statements run one by one */
 }
 
-void store_release(struct db *db)
+void sq_store_release(struct db *db)
 {
 	if (!db)
 		return;
 	idletrim_note();
 	if (db->in_tx)
-		db_rollback(db); /* a caller forgot: never leak a write lock */
+		sq_db_rollback(db); /* a caller forgot: never leak a write lock */
 	if (db->in_read && db_exec_stmt(db, db_stmt(db, "COMMIT")) != 0)
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
 	db->in_read = 0;
@@ -463,7 +465,7 @@ static void cache_for_write(struct db *db, int write)
 	db_exec_stmt(db, db_stmt(db, write ? WRITE_CACHE_PRAGMA : READ_CACHE_PRAGMA));
 }
 
-int db_begin(struct db *db)
+int sq_db_begin(struct db *db)
 {
 	cache_for_write(db, 1);
 	int rc = db_exec_stmt(db, db_stmt(db, "BEGIN IMMEDIATE"));
@@ -474,7 +476,7 @@ int db_begin(struct db *db)
 	return rc;
 }
 
-int db_commit(struct db *db)
+int sq_db_commit(struct db *db)
 {
 	int rc = db_exec_stmt(db, db_stmt(db, "COMMIT"));
 	if (rc == 0) {
@@ -482,12 +484,12 @@ int db_commit(struct db *db)
 		cache_for_write(db, 0);
 		notes_end(db, 1);
 	} else {
-		db_rollback(db);
+		sq_db_rollback(db);
 	}
 	return rc;
 }
 
-void db_rollback(struct db *db)
+void sq_db_rollback(struct db *db)
 {
 	if (sqlite3_get_autocommit(db->conn) == 0)
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
@@ -504,7 +506,7 @@ static int64_t wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-int db_now(struct db *db, int64_t span, int64_t *ns)
+int sq_db_now(struct db *db, int64_t span, int64_t *ns)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT value FROM meta WHERE key='clock'");
 	int rc = db_step(db, st);
@@ -527,7 +529,7 @@ int db_now(struct db *db, int64_t span, int64_t *ns)
 	return rc;
 }
 
-int db_set_meta(struct db *db, const char *key, int64_t v)
+int sq_db_set_meta(struct db *db, const char *key, int64_t v)
 {
 	sqlite3_stmt *st = db_stmt(db, "INSERT INTO meta(key, value) VALUES(?1, ?2) "
 				       "ON CONFLICT(key) DO UPDATE SET value=excluded.value");

@@ -97,9 +97,9 @@ static int integrity(struct db *db, fsck_report_fn report, void *ctx)
 	return rc < 0 ? rc : problems;
 }
 
-int store_fsck(struct store *st, fsck_report_fn report, void *ctx)
+int sq_store_fsck(struct store *st, fsck_report_fn report, void *ctx)
 {
-	struct db *db = store_acquire(st);
+	struct db *db = sq_store_acquire(st);
 	if (!db)
 		return -ENOMEM;
 	int problems = integrity(db, report, ctx);
@@ -115,6 +115,6 @@ int store_fsck(struct store *st, fsck_report_fn report, void *ctx)
 		if (rc < 0)
 			problems = rc;
 	}
-	store_release(db);
+	sq_store_release(db);
 	return problems;
 }

@@ -31,7 +31,7 @@ static int one_install(struct db *db, sqlite3_stmt *st, struct install_row *out)
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int installs_get(struct db *db, int64_t tenant, const char *pkg, struct install_row *out)
+int sq_installs_get(struct db *db, int64_t tenant, const char *pkg, struct install_row *out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " INSTALL_COLS " FROM installs WHERE tenant=?1 AND pkg=?2");
 	if (!st)
@@ -41,7 +41,7 @@ int installs_get(struct db *db, int64_t tenant, const char *pkg, struct install_
 	return one_install(db, st, out);
 }
 
-int installs_by_id(struct db *db, int64_t id, struct install_row *out)
+int sq_installs_by_id(struct db *db, int64_t id, struct install_row *out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " INSTALL_COLS " FROM installs WHERE id=?1");
 	if (!st)
@@ -50,7 +50,7 @@ int installs_by_id(struct db *db, int64_t id, struct install_row *out)
 	return one_install(db, st, out);
 }
 
-int installs_add(struct db *db, int64_t tenant, const char *pkg, const char *version, int64_t artifact,
+int sq_installs_add(struct db *db, int64_t tenant, const char *pkg, const char *version, int64_t artifact,
 		 int system, int64_t ts, mode_t mode, int64_t mtime, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(db,
@@ -72,7 +72,7 @@ int installs_add(struct db *db, int64_t tenant, const char *pkg, const char *ver
 	return rc;
 }
 
-int installs_set_attr(struct db *db, int64_t id, int64_t mode, int64_t mtime, int64_t ts)
+int sq_installs_set_attr(struct db *db, int64_t id, int64_t mode, int64_t mtime, int64_t ts)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"UPDATE installs SET mode=CASE WHEN ?2<0 THEN mode ELSE ?2 END, "
@@ -87,7 +87,7 @@ int installs_set_attr(struct db *db, int64_t id, int64_t mode, int64_t mtime, in
 	return rc ? rc : sqlite3_changes(db->conn) ? 0 : -ENOENT;
 }
 
-int installs_delete(struct db *db, int64_t id)
+int sq_installs_delete(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st = db_stmt(db, "DELETE FROM installs WHERE id=?1");
 	if (!st)
@@ -96,7 +96,7 @@ int installs_delete(struct db *db, int64_t id)
 	return db_exec_stmt(db, st);
 }
 
-int installs_list(struct db *db, int64_t tenant, struct install_row **out, size_t *n)
+int sq_installs_list(struct db *db, int64_t tenant, struct install_row **out, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " INSTALL_COLS " FROM installs WHERE tenant=?1 ORDER BY id");
 	size_t cap = 0;
@@ -162,7 +162,7 @@ static int collect_edges(struct db *db, sqlite3_stmt *st, int ncols, struct dep_
 	return rc < 0 ? rc : 0;
 }
 
-int installs_artifact_deps(struct db *db, int64_t artifact, struct dep_edge **out, size_t *n)
+int sq_installs_artifact_deps(struct db *db, int64_t artifact, struct dep_edge **out, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT pkg, range FROM art_deps WHERE artifact=?1 ORDER BY pkg");
 	if (!st)
@@ -171,7 +171,7 @@ int installs_artifact_deps(struct db *db, int64_t artifact, struct dep_edge **ou
 	return collect_edges(db, st, 2, out, n);
 }
 
-int installs_dependents(struct db *db, int64_t tenant, const char *pkg, struct dep_edge **out, size_t *n)
+int sq_installs_dependents(struct db *db, int64_t tenant, const char *pkg, struct dep_edge **out, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"SELECT i.pkg, d.range, i.version FROM art_deps d JOIN installs i ON i.artifact=d.artifact "
@@ -181,16 +181,6 @@ int installs_dependents(struct db *db, int64_t tenant, const char *pkg, struct d
 	sqlite3_bind_int64(st, 1, tenant);
 	db_bind_text(st, 2, pkg);
 	return collect_edges(db, st, 3, out, n);
-}
-
-void installs_edges_free(struct dep_edge *e, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(e[i].pkg);
-		free(e[i].range);
-		free(e[i].version);
-	}
-	free(e);
 }
 
 static int one_text(struct db *db, sqlite3_stmt *st, char *out, size_t len)
@@ -203,7 +193,7 @@ static int one_text(struct db *db, sqlite3_stmt *st, char *out, size_t len)
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int installs_claim_owner(struct db *db, int64_t tenant, const char *kind, const char *name, char *pkg, size_t len)
+int sq_installs_claim_owner(struct db *db, int64_t tenant, const char *kind, const char *name, char *pkg, size_t len)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"SELECT i.pkg FROM claims c JOIN installs i ON i.id=c.install "
@@ -228,19 +218,19 @@ static int insert_claim(struct db *db, sqlite3_stmt *st, int64_t tenant, const c
 	return db_exec_stmt(db, st);
 }
 
-int installs_claim(struct db *db, int64_t tenant, const char *kind, const char *name, int64_t install)
+int sq_installs_claim(struct db *db, int64_t tenant, const char *kind, const char *name, int64_t install)
 {
 	return insert_claim(db, db_stmt(db, "INSERT INTO claims(tenant, kind, name, install) VALUES(?1, ?2, ?3, ?4)"),
 			    tenant, kind, name, install);
 }
 
-int installs_claim_shared(struct db *db, int64_t tenant, const char *kind, const char *name, int64_t install)
+int sq_installs_claim_shared(struct db *db, int64_t tenant, const char *kind, const char *name, int64_t install)
 {
 	return insert_claim(db, db_stmt(db, "INSERT OR IGNORE INTO claims(tenant, kind, name, install) "
 					     "VALUES(?1, ?2, ?3, ?4)"), tenant, kind, name, install);
 }
 
-int installs_referrer(struct db *db, int64_t tenant, const char *target, const char *except, char *pkg, size_t len)
+int sq_installs_referrer(struct db *db, int64_t tenant, const char *target, const char *except, char *pkg, size_t len)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"SELECT i.pkg FROM art_refs r JOIN installs i ON i.artifact=r.artifact "
@@ -253,7 +243,7 @@ int installs_referrer(struct db *db, int64_t tenant, const char *target, const c
 	return one_text(db, st, pkg, len);
 }
 
-int installs_state_get(struct db *db, int64_t tenant, const char *pkg, int64_t *first_at, int *seeded)
+int sq_installs_state_get(struct db *db, int64_t tenant, const char *pkg, int64_t *first_at, int *seeded)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT first_at, seeded FROM pkg_state WHERE tenant=?1 AND pkg=?2");
 	if (!st)
@@ -269,7 +259,7 @@ int installs_state_get(struct db *db, int64_t tenant, const char *pkg, int64_t *
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int installs_state_put(struct db *db, int64_t tenant, const char *pkg, int64_t first_at, int seeded)
+int sq_installs_state_put(struct db *db, int64_t tenant, const char *pkg, int64_t first_at, int seeded)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"INSERT INTO pkg_state(tenant, pkg, first_at, seeded) VALUES(?1, ?2, ?3, ?4) "
@@ -283,7 +273,7 @@ int installs_state_put(struct db *db, int64_t tenant, const char *pkg, int64_t f
 	return db_exec_stmt(db, st);
 }
 
-int installs_history(struct db *db, int64_t tenant, const char *pkg, const char *action, const char *from,
+int sq_installs_history(struct db *db, int64_t tenant, const char *pkg, const char *action, const char *from,
 		     const char *to, int64_t ts)
 {
 	sqlite3_stmt *st = db_stmt(db,

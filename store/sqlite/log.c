@@ -11,16 +11,7 @@
 #include "lib/escape.h"
 #include "store/sqlite/sqlite.h"
 
-void log_format_time(int64_t ns, char *buf, size_t len)
-{
-	time_t s = (time_t)(ns / 1000000000);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ns / 1000000 % 1000));
-}
-
-int log_append(struct db *db, int64_t tenant, int64_t ts, const char *text, struct changes *ch)
+int sq_log_append(struct db *db, int64_t tenant, int64_t ts, const char *text, struct changes *ch)
 {
 	char when[40];
 	struct buf line = BUF_INIT;
@@ -71,7 +62,7 @@ out:
 	return rc;
 }
 
-int log_read(struct db *db, int64_t tenant, uint64_t off, size_t size, struct buf *out)
+int sq_log_read(struct db *db, int64_t tenant, uint64_t off, size_t size, struct buf *out)
 {
 	/* From the line that holds byte off: both steps search the primary
 	 * key (tenant, off), whatever the length of the log. */

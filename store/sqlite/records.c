@@ -6,7 +6,7 @@
 
 #include "store/sqlite/sqlite.h"
 
-int records_table(struct db *db, int64_t tenant, const char *name, int64_t ts, int64_t *id, int *created)
+int sq_records_table(struct db *db, int64_t tenant, const char *name, int64_t ts, int64_t *id, int *created)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM tables WHERE tenant=?1 AND name=?2");
 	if (!st)
@@ -35,7 +35,7 @@ int records_table(struct db *db, int64_t tenant, const char *name, int64_t ts, i
 	return 0;
 }
 
-int records_prune(struct db *db, int64_t tenant, const char *name, struct changes *ch)
+int sq_records_prune(struct db *db, int64_t tenant, const char *name, struct changes *ch)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"DELETE FROM tables WHERE tenant=?1 AND name=?2 AND nrecords=0 AND "
@@ -50,7 +50,7 @@ int records_prune(struct db *db, int64_t tenant, const char *name, struct change
 	return rc;
 }
 
-int records_get(struct db *db, int64_t tbl, const char *key, int64_t *id, struct buf *body)
+int sq_records_get(struct db *db, int64_t tbl, const char *key, int64_t *id, struct buf *body)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, body FROM records WHERE tbl=?1 AND key=?2");
 	if (!st)
@@ -71,7 +71,7 @@ int records_get(struct db *db, int64_t tbl, const char *key, int64_t *id, struct
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int records_put(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
+int sq_records_put(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
 		int64_t old_id)
 {
 	sqlite3_stmt *st;
@@ -94,7 +94,7 @@ int records_put(struct db *db, int64_t tbl, const char *key, const char *body, s
 	return db_exec_stmt(db, st);
 }
 
-int records_set_mtime(struct db *db, int64_t id, int64_t tbl, const char *key, int64_t mtime)
+int sq_records_set_mtime(struct db *db, int64_t id, int64_t tbl, const char *key, int64_t mtime)
 {
 	sqlite3_stmt *st = db_stmt(db, id ? "UPDATE records SET mtime=?3 WHERE id=?1"
 				   : "UPDATE records SET mtime=?3 WHERE tbl=?1 AND key=?2");
@@ -108,7 +108,7 @@ int records_set_mtime(struct db *db, int64_t id, int64_t tbl, const char *key, i
 	return rc ? rc : sqlite3_changes(db->conn) ? 0 : -ENOENT;
 }
 
-int records_table_done(struct db *db, int64_t tbl, int64_t added, int64_t ts)
+int sq_records_table_done(struct db *db, int64_t tbl, int64_t added, int64_t ts)
 {
 	sqlite3_stmt *st = db_stmt(db, "UPDATE tables SET nrecords=nrecords+?2, mtime=?3 WHERE id=?1");
 	if (!st)

@@ -9,7 +9,7 @@
 
 #include "store/sqlite/sqlite.h"
 
-int records_table_find(struct db *db, int64_t tenant, const char *object, int64_t *tbl)
+int sq_records_table_find(struct db *db, int64_t tenant, const char *object, int64_t *tbl)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id FROM tables WHERE tenant=?1 AND name=?2");
 	if (!st)
@@ -23,7 +23,7 @@ int records_table_find(struct db *db, int64_t tenant, const char *object, int64_
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int records_object_def(struct db *db, int64_t tenant, const char *object, struct buf *body)
+int sq_records_object_def(struct db *db, int64_t tenant, const char *object, struct buf *body)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT body FROM registry WHERE tenant=?1 AND name=?2");
 	if (!st)
@@ -41,7 +41,7 @@ int records_object_def(struct db *db, int64_t tenant, const char *object, struct
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int records_exists(struct db *db, int64_t tenant, const char *object, const char *key)
+int sq_records_exists(struct db *db, int64_t tenant, const char *object, const char *key)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT 1 FROM tables b JOIN records r ON r.tbl=b.id AND r.key=?3 "
 				       "WHERE b.tenant=?1 AND b.name=?2");
@@ -58,7 +58,7 @@ int records_exists(struct db *db, int64_t tenant, const char *object, const char
 /* A scan of one table's records (on its index): the store keeps no index
  * per field yet, so a unique check costs one pass over the object's
  * records (docs/records.md). */
-int records_unique_holder(struct db *db, int64_t tbl, const char *key, const char *field, const char *str,
+int sq_records_unique_holder(struct db *db, int64_t tbl, const char *key, const char *field, const char *str,
 			  const double *num, struct buf *holder)
 {
 	char path[300];
@@ -85,7 +85,7 @@ int records_unique_holder(struct db *db, int64_t tbl, const char *key, const cha
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts)
+int sq_records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts)
 {
 	sqlite3_stmt *st = db_stmt(db, "DELETE FROM records WHERE tbl=?1 AND key=?2");
 	if (!st)
@@ -97,10 +97,10 @@ int records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts)
 		return rc;
 	if (sqlite3_changes(db->conn) == 0)
 		return -ENOENT;
-	return records_table_done(db, tbl, -1, ts);
+	return sq_records_table_done(db, tbl, -1, ts);
 }
 
-int records_table_name(struct db *db, int64_t tbl, int64_t *tenant, struct buf *name)
+int sq_records_table_name(struct db *db, int64_t tbl, int64_t *tenant, struct buf *name)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT tenant, name FROM tables WHERE id=?1");
 	if (!st)
@@ -116,7 +116,7 @@ int records_table_name(struct db *db, int64_t tbl, int64_t *tenant, struct buf *
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int records_row(struct db *db, int64_t id, int64_t *tbl, struct buf *key)
+int sq_records_row(struct db *db, int64_t id, int64_t *tbl, struct buf *key)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT tbl, key FROM records WHERE id=?1");
 	if (!st)
@@ -132,7 +132,7 @@ int records_row(struct db *db, int64_t id, int64_t *tbl, struct buf *key)
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int records_objects_each(struct db *db, int64_t tenant,
+int sq_records_objects_each(struct db *db, int64_t tenant,
 			 int (*fn)(void *ctx, const char *name, const char *body, size_t len), void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT name, body FROM registry WHERE tenant=?1 ORDER BY name");
@@ -151,18 +151,9 @@ int records_objects_each(struct db *db, int64_t tenant,
 	return rc;
 }
 
-void records_hits_free(struct record_hit *hits, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(hits[i].key);
-		free(hits[i].value);
-	}
-	free(hits);
-}
-
 /* Collected before the caller changes any record: it may delete and
  * write records of the same table (and reuse this statement, cascading). */
-int records_with_field(struct db *db, int64_t tbl, const char *field, struct record_hit **hits, size_t *n)
+int sq_records_with_field(struct db *db, int64_t tbl, const char *field, struct record_hit **hits, size_t *n)
 {
 	char path[300];
 	if (snprintf(path, sizeof(path), "$.\"%s\"", field) >= (int)sizeof(path))
@@ -207,7 +198,7 @@ int records_with_field(struct db *db, int64_t tbl, const char *field, struct rec
 	return rc;
 }
 
-int records_table_empty(struct db *db, int64_t tbl)
+int sq_records_table_empty(struct db *db, int64_t tbl)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT nrecords FROM tables WHERE id=?1");
 	if (!st)

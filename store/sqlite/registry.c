@@ -79,7 +79,7 @@ static int load_exts(struct db *db, int64_t tenant, const char *name, struct reg
 	return rc < 0 ? rc : 0;
 }
 
-int registry_sources(struct db *db, int64_t tenant, const char *name, struct registry_src *out)
+int sq_registry_sources(struct db *db, int64_t tenant, const char *name, struct registry_src *out)
 {
 	memset(out, 0, sizeof(*out));
 	int rc = load_base(db, tenant, name, out);
@@ -88,16 +88,6 @@ int registry_sources(struct db *db, int64_t tenant, const char *name, struct reg
 	if (rc)
 		registry_src_free(out);
 	return rc;
-}
-
-void registry_src_free(struct registry_src *s)
-{
-	free(s->base);
-	for (size_t i = 0; i < s->nexts; i++)
-		free(s->exts[i]);
-	free(s->exts);
-	free(s->ext_len);
-	memset(s, 0, sizeof(*s));
 }
 
 static int exec_id(struct db *db, const char *sql, int64_t id, int64_t arg)
@@ -111,7 +101,7 @@ static int exec_id(struct db *db, const char *sql, int64_t id, int64_t arg)
 	return db_exec_stmt(db, st);
 }
 
-int registry_set(struct db *db, int64_t tenant, const char *name, int64_t install, const char *body, size_t len,
+int sq_registry_set(struct db *db, int64_t tenant, const char *name, int64_t install, const char *body, size_t len,
 		 int64_t ts, struct changes *ch, int *changed)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, body FROM registry WHERE tenant=?1 AND name=?2");
@@ -184,7 +174,7 @@ static int collect_names(struct db *db, sqlite3_stmt *st, char ***names, size_t 
 	return rc < 0 ? rc : 0;
 }
 
-int registry_owned(struct db *db, int64_t install, char ***names, size_t *n)
+int sq_registry_owned(struct db *db, int64_t install, char ***names, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT name FROM claims WHERE install=?1 AND kind='objects' ORDER BY name");
 	if (!st)
@@ -193,7 +183,7 @@ int registry_owned(struct db *db, int64_t install, char ***names, size_t *n)
 	return collect_names(db, st, names, n);
 }
 
-int registry_extended(struct db *db, int64_t artifact, char ***names, size_t *n)
+int sq_registry_extended(struct db *db, int64_t artifact, char ***names, size_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT DISTINCT target FROM art_exts WHERE artifact=?1 ORDER BY target");
 	if (!st)
@@ -202,9 +192,3 @@ int registry_extended(struct db *db, int64_t artifact, char ***names, size_t *n)
 	return collect_names(db, st, names, n);
 }
 
-void registry_names_free(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}

@@ -17,11 +17,20 @@
 
 #include <sqlite3.h>
 
+#include "store/backend.h"
 #include "store/db.h"
+
+/* The engine's operations (store/ops.def), sq_<name>. */
+#define OP(ret, op, params, args) ret sq_##op params;
+#define VOP(op, params, args) void sq_##op params;
+#include "store/ops.def"
+#undef OP
+#undef VOP
 
 struct db_note;
 
 struct db {
+	struct store_hdr hdr; /* first: the engine's table */
 	sqlite3 *conn;
 	struct store *store;
 	struct db *next_free;
@@ -35,6 +44,7 @@ struct db {
 };
 
 struct store {
+	struct store_hdr hdr; /* first: the engine's table */
 	char *path;
 	int readonly;
 	pthread_mutex_t lock;

@@ -22,7 +22,7 @@ static int row(struct db *db, sqlite3_stmt *st, struct tenant_row *out)
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-int tenants_find(struct db *db, const char *name, struct tenant_row *out)
+int sq_tenants_find(struct db *db, const char *name, struct tenant_row *out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, uid, gid, mode, name FROM tenants WHERE name=?1");
 	if (db_bind_text(st, 1, name) < 0)
@@ -30,7 +30,7 @@ int tenants_find(struct db *db, const char *name, struct tenant_row *out)
 	return row(db, st, out);
 }
 
-int tenants_get(struct db *db, int64_t id, struct tenant_row *out)
+int sq_tenants_get(struct db *db, int64_t id, struct tenant_row *out)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, uid, gid, mode, name FROM tenants WHERE id=?1");
 	if (!st)
@@ -39,7 +39,7 @@ int tenants_get(struct db *db, int64_t id, struct tenant_row *out)
 	return row(db, st, out);
 }
 
-int tenants_create(struct db *db, const char *name, uid_t uid, gid_t gid, mode_t mode, int64_t ts, int64_t *id)
+int sq_tenants_create(struct db *db, const char *name, uid_t uid, gid_t gid, mode_t mode, int64_t ts, int64_t *id)
 {
 	sqlite3_stmt *st = db_stmt(db, "INSERT INTO tenants(name, uid, gid, mode, created, mtime, ctime, log_mtime) "
 				       "VALUES(?1, ?2, ?3, ?4, ?5, ?5, ?5, ?5)");
@@ -53,10 +53,10 @@ int tenants_create(struct db *db, const char *name, uid_t uid, gid_t gid, mode_t
 	if (rc)
 		return rc;
 	*id = sqlite3_last_insert_rowid(db->conn);
-	return db_set_meta(db, "tenants_mtime", ts);
+	return sq_db_set_meta(db, "tenants_mtime", ts);
 }
 
-int tenants_count_owned(struct db *db, uid_t uid, int64_t *n)
+int sq_tenants_count_owned(struct db *db, uid_t uid, int64_t *n)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM tenants WHERE uid=?1");
 	if (!st)
@@ -68,7 +68,7 @@ int tenants_count_owned(struct db *db, uid_t uid, int64_t *n)
 	return rc < 0 ? rc : 0;
 }
 
-int tenants_is_empty(struct db *db, int64_t id)
+int sq_tenants_is_empty(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"SELECT EXISTS(SELECT 1 FROM installs WHERE tenant=?1 AND system=0) OR "
@@ -82,7 +82,7 @@ int tenants_is_empty(struct db *db, int64_t id)
 	return rc < 0 ? rc : !busy;
 }
 
-int tenants_has_packages(struct db *db, int64_t id)
+int sq_tenants_has_packages(struct db *db, int64_t id)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT EXISTS(SELECT 1 FROM installs WHERE tenant=?1 AND system=0)");
 	if (!st)
@@ -94,7 +94,7 @@ int tenants_has_packages(struct db *db, int64_t id)
 	return rc < 0 ? rc : has;
 }
 
-int tenants_delete(struct db *db, int64_t id, int64_t ts)
+int sq_tenants_delete(struct db *db, int64_t id, int64_t ts)
 {
 	static const char *const sql[] = {
 		"DELETE FROM records WHERE tbl IN (SELECT id FROM tables WHERE tenant=?1)",
@@ -116,10 +116,10 @@ int tenants_delete(struct db *db, int64_t id, int64_t ts)
 		if (rc)
 			return rc;
 	}
-	return db_set_meta(db, "tenants_mtime", ts);
+	return sq_db_set_meta(db, "tenants_mtime", ts);
 }
 
-int tenants_touch(struct db *db, int64_t id, int64_t ts)
+int sq_tenants_touch(struct db *db, int64_t id, int64_t ts)
 {
 	sqlite3_stmt *st = db_stmt(db, "UPDATE tenants SET mtime=?2 WHERE id=?1");
 	if (!st)
@@ -129,7 +129,7 @@ int tenants_touch(struct db *db, int64_t id, int64_t ts)
 	return db_exec_stmt(db, st);
 }
 
-int tenants_set_owner(struct db *db, int64_t id, int64_t uid, int64_t gid, int64_t mode, int64_t ts)
+int sq_tenants_set_owner(struct db *db, int64_t id, int64_t uid, int64_t gid, int64_t mode, int64_t ts)
 {
 	sqlite3_stmt *st = db_stmt(db,
 		"UPDATE tenants SET uid=CASE WHEN ?2<0 THEN uid ELSE ?2 END, gid=CASE WHEN ?3<0 THEN gid ELSE ?3 END, "
@@ -144,7 +144,7 @@ int tenants_set_owner(struct db *db, int64_t id, int64_t uid, int64_t gid, int64
 	return db_exec_stmt(db, st);
 }
 
-int tenants_each(struct db *db, int (*fn)(void *ctx, int64_t id, const char *name), void *ctx)
+int sq_tenants_each(struct db *db, int (*fn)(void *ctx, int64_t id, const char *name), void *ctx)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT id, name FROM tenants ORDER BY id");
 	int rc;

@@ -15,16 +15,8 @@
 #include <sys/stat.h>
 
 #include "store/sqlite/tree_sql.h"
+#include "store/backend.h"
 #include "store/sqlite/sqlite.h"
-
-static uid_t owner_uid;
-static gid_t owner_gid;
-
-void tree_set_owner(uid_t uid, gid_t gid)
-{
-	owner_uid = uid;
-	owner_gid = gid;
-}
 
 static uint64_t sub_hi(uint64_t id) { return id >> TREE_SUB_BITS; }
 static uint64_t sub_lo(uint64_t id) { return id & TREE_SUB_MAX; }
@@ -72,8 +64,8 @@ static void attr_from_row(sqlite3_stmt *st, int col, struct tree_node n, struct 
 	if (n.type == T_INSTFILE)
 		a->ctime = sqlite3_column_int64(st, col + 6);
 	if (n.type == T_CATPKG || n.type == T_CATFILE) {
-		a->uid = owner_uid; /* the catalog is the daemon's */
-		a->gid = owner_gid;
+		a->uid = tree_owner_uid(); /* the catalog is the daemon's */
+		a->gid = tree_owner_gid();
 	}
 	if (n.type == T_PKGDIR || n.type == T_KINDDIR || n.type == T_TABLE)
 		a->size = 0;
@@ -91,8 +83,8 @@ static int fixed_attr(struct db *db, uint64_t id, struct tree_attr *a)
 		return rc;
 	memset(a, 0, sizeof(*a));
 	a->node = tree_node(T_FIXED, id);
-	a->uid = owner_uid;
-	a->gid = owner_gid;
+	a->uid = tree_owner_uid();
+	a->gid = tree_owner_gid();
 	a->mtime = a->ctime = sqlite3_column_int64(st, 0);
 	/* tenants/ is writable by all (sticky, like /tmp): anyone may make a
 	 * tenant of their own; catalog/ is the daemon user's. */
@@ -127,7 +119,7 @@ static const char *getattr_sql(enum tree_type t)
 	}
 }
 
-int tree_getattr(struct db *db, struct tree_node n, struct tree_attr *out)
+int sq_tree_getattr(struct db *db, struct tree_node n, struct tree_attr *out)
 {
 	if (n.type == T_FIXED)
 		return n.id >= TREE_ROOT && n.id <= TREE_CATALOG ? fixed_attr(db, n.id, out) : -ENOENT;
@@ -257,13 +249,13 @@ static int bind_lookup(sqlite3_stmt *st, struct tree_node dir, const struct look
 	return 0;
 }
 
-int tree_lookup(struct db *db, struct tree_node dir, const char *name, struct tree_attr *out)
+int sq_tree_lookup(struct db *db, struct tree_node dir, const char *name, struct tree_attr *out)
 {
 	size_t nfixed;
 	const struct fixed_entry *fe = fixed_children(dir, &nfixed);
 	for (size_t i = 0; i < nfixed; i++)
 		if (!strcmp(fe[i].name, name))
-			return tree_getattr(db, fixed_child(dir, &fe[i]), out);
+			return sq_tree_getattr(db, fixed_child(dir, &fe[i]), out);
 	struct lookup_q q;
 	int rc = lookup_query(dir, &q);
 	if (rc)
@@ -294,13 +286,13 @@ static int emit_dots(struct db *db, struct tree_node dir, uint64_t off, tree_fil
 	struct tree_node p;
 	int rc;
 	if (off < 1) {
-		if ((rc = tree_getattr(db, dir, &a)) < 0)
+		if ((rc = sq_tree_getattr(db, dir, &a)) < 0)
 			return rc;
 		if ((*stop = fn(ctx, ".", &a, 1)))
 			return 0;
 	}
 	if (off < 2) {
-		if ((rc = parent_of(db, dir, &p)) < 0 || (rc = tree_getattr(db, p, &a)) < 0)
+		if ((rc = parent_of(db, dir, &p)) < 0 || (rc = sq_tree_getattr(db, p, &a)) < 0)
 			return rc;
 		*stop = fn(ctx, "..", &a, 2);
 	}
@@ -365,7 +357,7 @@ static int emit_rows(struct db *db, struct tree_node dir, uint64_t off, tree_fil
 	return rc < 0 ? rc : 0;
 }
 
-int tree_readdir(struct db *db, struct tree_node dir, uint64_t off, tree_fill_fn fn, void *ctx)
+int sq_tree_readdir(struct db *db, struct tree_node dir, uint64_t off, tree_fill_fn fn, void *ctx)
 {
 	int stop = 0, rc = emit_dots(db, dir, off, fn, ctx, &stop);
 	if (rc < 0 || stop)
@@ -376,7 +368,7 @@ int tree_readdir(struct db *db, struct tree_node dir, uint64_t off, tree_fill_fn
 		if (off >= 3 + i)
 			continue;
 		struct tree_attr a;
-		if ((rc = tree_getattr(db, fixed_child(dir, &fe[i]), &a)) < 0)
+		if ((rc = sq_tree_getattr(db, fixed_child(dir, &fe[i]), &a)) < 0)
 			return rc;
 		if (fn(ctx, fe[i].name, &a, 3 + i))
 			return 0;
@@ -425,14 +417,14 @@ static int parent_of(struct db *db, struct tree_node n, struct tree_node *p)
 		*p = tree_node(T_CATPKG, (uint64_t)v);
 		return rc;
 	default:
-		rc = tree_tenant_of(db, n, &v);
+		rc = sq_tree_tenant_of(db, n, &v);
 		*p = tree_node(n.type == T_INSTFILE ? T_INSTDIR : n.type == T_PKGDIR ? T_PKGSDIR
 			       : n.type == T_OBJECT ? T_OBJSDIR : T_DATADIR, (uint64_t)v);
 		return rc;
 	}
 }
 
-int tree_tenant_of(struct db *db, struct tree_node n, int64_t *tenant)
+int sq_tree_tenant_of(struct db *db, struct tree_node n, int64_t *tenant)
 {
 	*tenant = 0;
 	switch (n.type) {
@@ -494,7 +486,7 @@ static int read_catfile(struct db *db, uint64_t id, struct buf *out)
 	return rc ? rc : read_blob(db, SQL_READ_CATFILE, id, 0, 1, out);
 }
 
-int tree_read(struct db *db, struct tree_node n, struct buf *out)
+int sq_tree_read(struct db *db, struct tree_node n, struct buf *out)
 {
 	switch (n.type) {
 	case T_INSTFILE: return read_blob(db, SQL_READ_ARTIFACT, n.id, 0, 1, out);
@@ -509,7 +501,7 @@ int tree_read(struct db *db, struct tree_node n, struct buf *out)
 	}
 }
 
-int tree_artifact_hash(struct db *db, struct tree_node n, uint64_t *xxh3)
+int sq_tree_artifact_hash(struct db *db, struct tree_node n, uint64_t *xxh3)
 {
 	if (n.type != T_INSTFILE && n.type != T_PKGART && n.type != T_PKGDIR && n.type != T_CATFILE)
 		return -ENODATA;

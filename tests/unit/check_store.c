@@ -22,6 +22,7 @@
 #include "catalog/install_internal.h"
 #include "catalog/artifact_rows.h"
 #include "store/artstore.h"
+#include "store/backend.h"
 #include "store/installs.h"
 #include "store/log.h"
 #include "store/records.h"
@@ -165,6 +166,49 @@ static uint64_t node_id(int64_t t, const char *p)
 }
 
 /* ------------------------------------------------------------ opening */
+
+/* Every operation of ops.def has a function in the SQLite engine's
+ * table, and a call through the public name reaches it. */
+START_TEST(test_dispatch_table_complete)
+{
+#define OP(ret, op, params, args) ck_assert_msg(sq_backend.op != NULL, "sq_backend lacks " #op);
+#define VOP(op, params, args) OP(void, op, params, args)
+#include "store/ops.def"
+#undef OP
+#undef VOP
+	ck_assert_str_eq(sq_backend.name, "sqlite");
+	struct store *mem;
+	char err[256];
+	ck_assert_int_eq(store_open(&mem, ":memory:", 0, err, sizeof(err)), 0);
+	ck_assert_ptr_eq(((struct store_hdr *)(void *)mem)->be, &sq_backend);
+	struct db *db = store_acquire(mem);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_ptr_eq(((struct store_hdr *)(void *)db)->be, &sq_backend);
+	ck_assert_int_eq(db_begin(db), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	store_release(db);
+	store_release(NULL); /* a no-op, as before */
+	store_close(mem);
+	store_close(NULL);
+}
+END_TEST
+
+/* A PostgreSQL string is told apart from a SQLite path, and refused by a
+ * build without PostgreSQL with a sentence that does not repeat it (it
+ * may hold a password). */
+START_TEST(test_store_string_engine)
+{
+	ck_assert(store_is_pg("postgresql://db1,db2/osfs?target_session_attrs=read-write"));
+	ck_assert(store_is_pg("postgres://u@h/d"));
+	ck_assert(store_is_pg("host=/tmp/pg dbname=osfs"));
+	ck_assert(store_is_pg("dbname=osfs"));
+	ck_assert(!store_is_pg("/var/lib/osfs/store.db"));
+	ck_assert(!store_is_pg("store.db"));
+	ck_assert(!store_is_pg("./host=x"));
+	ck_assert(!store_is_pg("colour=red"));
+	ck_assert(!store_is_pg(""));
+}
+END_TEST
 
 START_TEST(test_open_creates_schema)
 {
@@ -739,6 +783,8 @@ static Suite *store_suite(void)
 	Suite *s = suite_create("store");
 	TCase *tc = tcase_create("db");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_dispatch_table_complete);
+	tcase_add_test(tc, test_store_string_engine);
 	tcase_add_test(tc, test_open_creates_schema);
 	tcase_add_test(tc, test_open_failures);
 	tcase_add_test(tc, test_memory_store);

@@ -1,0 +1,58 @@
+/* dispatch: the public functions of the store, each a call through the
+ * table of the engine that opened the store (store/backend.h), and
+ * store_open(), which picks that engine from the store string.
+ */
+#include "store/backend.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The engine a struct store or struct db belongs to. */
+#define BE(x) (((const struct store_hdr *)(const void *)(x))->be)
+#define FIRST(...) FIRST_(__VA_ARGS__, 0)
+#define FIRST_(a, ...) a
+
+#define OP(ret, op, params, args) \
+	ret op params { return BE(FIRST args)->op args; }
+/* A NULL store or connection is a no-op, as free(NULL) is. */
+#define VOP(op, params, args) \
+	void op params { if (FIRST args) BE(FIRST args)->op args; }
+#include "store/ops.def"
+#undef OP
+#undef VOP
+
+int store_is_pg(const char *where)
+{
+	if (!strncmp(where, "postgresql://", 13) || !strncmp(where, "postgres://", 11))
+		return 1;
+	/* libpq's key=value form starts with one of its keywords: a SQLite
+	 * file named like that is written "./host=..." */
+	static const char *const keys[] = { "host", "hostaddr", "port", "dbname", "user", "service",
+					    "sslmode", "connect_timeout", "application_name",
+					    "target_session_attrs", "options", "passfile" };
+	size_t word = strspn(where, "abcdefghijklmnopqrstuvwxyz_");
+	if (where[word] != '=')
+		return 0;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strlen(keys[i]) == word && !strncmp(where, keys[i], word))
+			return 1;
+	return 0;
+}
+
+int store_open(struct store **out, const char *where, int readonly, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (store_is_pg(where)) {
+		/* The string is not repeated: it may hold a password. */
+		snprintf(err, errlen, "the store names a PostgreSQL database, and this osfs was built without "
+			 "PostgreSQL: give -o store= the path of a SQLite file");
+		return -EPROTONOSUPPORT;
+	}
+	return sq_store_open(out, where, readonly, err, errlen);
+}
+
+const char *store_engine_version(void)
+{
+	return sq_engine_version();
+}
