@@ -56,7 +56,7 @@ LIBOSFS   := $(BUILD)/libosfs.a
 OSFS      := $(BUILD)/osfs
 OSFSCTL   := $(BUILD)/osfsctl
 
-.PHONY: all test layers unit unit-pg integration install uninstall clean demo demo-stop deps check-san valgrind fuzz bench
+.PHONY: all test test-pg layers unit unit-pg integration install uninstall clean demo demo-stop deps check-san valgrind fuzz bench
 
 all: $(OSFS) $(OSFSCTL) osfs osfsctl
 
@@ -94,6 +94,10 @@ unit-pg: $(UNIT_PG_BIN)
 
 integration: $(OSFS) $(OSFSCTL)
 	OSFS=$(abspath $(OSFS)) OSFSCTL=$(abspath $(OSFSCTL)) tests/integration/run.sh
+
+# The same integration tests on a PostgreSQL store that the run starts.
+test-pg: layers unit-pg $(OSFS) $(OSFSCTL)
+	OSFS=$(abspath $(OSFS)) OSFSCTL=$(abspath $(OSFSCTL)) tests/pg/suite.sh
 
 # The layers run one way (docs/design.md): store/ includes nothing above
 # it, and only store/sqlite/ sees SQLite.

@@ -33,7 +33,7 @@ big 1.0.0 16000
 big 1.1.0 24000
 SHOWCASE=$FIXTURES/app-showcase/objectstack.json
 
-records() { sqlite3 -readonly "$STORE" "PRAGMA busy_timeout=5000; SELECT count(*) FROM records" 2>/dev/null | tail -1; }
+records() { store_sql "SELECT count(*) FROM records" 2>/dev/null | tail -1; }
 
 mount_osfs
 mkdir "$MNT/tenants/acme" "$MNT/tenants/beta"
