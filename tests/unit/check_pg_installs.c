@@ -17,6 +17,7 @@
  * themselves (NULLs, doubles, cascades).  Run by `make unit-pg`.
  */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -180,7 +181,39 @@ struct engine {
 	int64_t art[NARTS], t1, t2, inst[NARTS], inst2_crm, old_art_crm1, old_inst_crm1;
 };
 
+/* The SQLite stores' folder, made and removed by the process that runs
+ * the suite, so that a test that fails (its fork ends at once) leaves
+ * nothing behind. */
 static char sqlite_dir[64];
+
+static void sqlite_dir_remove(void)
+{
+	if (getpid() != pg_server.parent || !sqlite_dir[0])
+		return;
+	DIR *d = opendir(sqlite_dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		char p[400];
+		if (strncmp(de->d_name, "store-", 6))
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", sqlite_dir, de->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(sqlite_dir);
+	sqlite_dir[0] = '\0';
+}
+
+static void sqlite_dir_make(void)
+{
+	snprintf(sqlite_dir, sizeof(sqlite_dir), "/tmp/osfs-check-pgi.XXXXXX");
+	if (!mkdtemp(sqlite_dir)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	atexit(sqlite_dir_remove);
+}
 
 static void engine_open(struct engine *e, int pg)
 {
@@ -201,9 +234,7 @@ static void engine_open(struct engine *e, int pg)
 		rc = pg_store_open(&e->st, pg_server.uri, 0, err, sizeof(err));
 	} else {
 		char path[128];
-		snprintf(sqlite_dir, sizeof(sqlite_dir), "/tmp/osfs-check-pgi.XXXXXX");
-		ck_assert_ptr_nonnull(mkdtemp(sqlite_dir));
-		snprintf(path, sizeof(path), "%s/store.db", sqlite_dir);
+		snprintf(path, sizeof(path), "%s/store-%d.db", sqlite_dir, (int)getpid());
 		e->name = "sqlite";
 		e->be = &sq_backend;
 		rc = sq_store_open(&e->st, path, 0, err, sizeof(err));
@@ -221,16 +252,6 @@ static void engine_close(struct engine *e)
 	e->db = NULL;
 	e->st = NULL;
 	buf_free(&e->out);
-	if (e->be == &sq_backend && sqlite_dir[0]) {
-		static const char *const files[] = { "store.db", "store.db-wal", "store.db-shm" };
-		for (size_t i = 0; i < N(files); i++) {
-			char p[128];
-			snprintf(p, sizeof(p), "%s/%s", sqlite_dir, files[i]);
-			unlink(p);
-		}
-		rmdir(sqlite_dir);
-		sqlite_dir[0] = '\0';
-	}
 }
 
 /* id as "<kind><n>": the n-th id of that kind this engine showed; 0 is 0. */
@@ -1015,10 +1036,12 @@ static Suite *pg_installs_suite(void)
 int main(void)
 {
 	pg_server_start();
+	sqlite_dir_make();
 	SRunner *sr = srunner_create(pg_installs_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	pg_server_stop();
+	sqlite_dir_remove();
 	return failed ? 1 : 0;
 }
