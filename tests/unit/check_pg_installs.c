@@ -19,6 +19,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,7 @@ struct engine {
 	const struct store_backend *be;
 	struct store *st;
 	struct db *db;
+	char path[128];      /* SQLite: the store's file */
 	struct seen seen[512];
 	size_t nseen;
 	struct buf out;      /* the transcript */
@@ -233,11 +235,11 @@ static void engine_open(struct engine *e, int pg)
 		e->be = pg_be();
 		rc = pg_store_open(&e->st, pg_server.uri, 0, err, sizeof(err));
 	} else {
-		char path[128];
-		snprintf(path, sizeof(path), "%s/store-%d.db", sqlite_dir, (int)getpid());
+		static unsigned n; /* a new file for each test, forked or not */
+		snprintf(e->path, sizeof(e->path), "%s/store-%d-%u.db", sqlite_dir, (int)getpid(), n++);
 		e->name = "sqlite";
 		e->be = &sq_backend;
-		rc = sq_store_open(&e->st, path, 0, err, sizeof(err));
+		rc = sq_store_open(&e->st, e->path, 0, err, sizeof(err));
 	}
 	ck_assert_msg(rc == 0, "%s: open: %d %s", e->name, rc, err);
 	ck_assert_ptr_nonnull(e->db = e->be->store_acquire(e->st));
@@ -299,6 +301,7 @@ static const char *ename(int rc)
 	case -EINVAL: return "EINVAL";
 	case -ENOTEMPTY: return "ENOTEMPTY";
 	case -EIO: return "EIO";
+	case -EROFS: return "EROFS";
 	default:
 		snprintf(s, sizeof(s), "%d", rc);
 		return s;
@@ -1020,6 +1023,146 @@ START_TEST(test_pg_failed_transaction)
 }
 END_TEST
 
+/* A read-only store refuses every write of these groups, alike. */
+static void s_readonly(struct engine *e, struct engine *ro)
+{
+	const struct store_backend *be = ro->be;
+	struct changes ch = CHANGES_INIT;
+	struct catalog_row row = crow("com.acme.crm", "7.0.0", &arts[CRM11], 0, "local", "");
+	int64_t id;
+	int changed;
+	struct install_row ir;
+	char pkg[STORE_PKG_MAX + 1];
+	say(ro, "ro get: %s", ename(be->installs_get(ro->db, e->t1, "com.acme.crm", &ir)));
+	say(ro, "ro owner: %s", ename(be->installs_claim_owner(ro->db, e->t1, CLAIM_NAMESPACE, "crm", pkg, sizeof(pkg))));
+	say(ro, "ro put: %s", ename(be->artstore_put(ro->db, &arts[CRM11].r, 0, 7000, &id)));
+	say(ro, "ro ensure: %s", ename(be->artstore_ensure(ro->db, &arts[CRM1].r, 0, 7000, &id)));
+	say(ro, "ro ensure new: %s", ename(be->artstore_ensure(ro->db, &arts[CRM11].r, 0, 7000, &id)));
+	say(ro, "ro gc: %s", ename(be->artstore_gc(ro->db, e->art[CRM1])));
+	say(ro, "ro add: %s", ename(be->installs_add(ro->db, e->t1, "x.y", "1.0.0", e->art[CRM1], 0, 7001, 0, 0, &id)));
+	say(ro, "ro claim: %s", ename(be->installs_claim(ro->db, e->t1, "flows", "f", e->inst[CRM1])));
+	say(ro, "ro delete: %s", ename(be->installs_delete(ro->db, e->inst[SHOW])));
+	say(ro, "ro state_put: %s", ename(be->installs_state_put(ro->db, e->t1, "x.y", 1, 1)));
+	say(ro, "ro history: %s", ename(be->installs_history(ro->db, e->t1, "x.y", "installed", NULL, "1", 1)));
+	say(ro, "ro catdb_add: %s", ename(be->catdb_add(ro->db, &row, 7002, &ch)));
+	say_changes(ro, "ro catdb_add", &ch);
+	say(ro, "ro http_put: %s", ename(be->catdb_http_put(ro->db, "http://127.0.0.1:1/x", NULL, "", 0, 7003)));
+	say(ro, "ro registry_set: %s",
+	    ename(be->registry_set(ro->db, e->t1, "todo_task", e->inst[TODO], "{}", 2, 7004, &ch, &changed)));
+	say_changes(ro, "ro registry_set", &ch);
+}
+
+static void open_readonly(struct engine *ro, const struct engine *e, int is_pg)
+{
+	char err[512] = "";
+	int rc;
+	memset(ro, 0, sizeof(*ro));
+	ro->out = (struct buf)BUF_INIT;
+	ro->name = e->name;
+	ro->be = e->be;
+	if (is_pg) {
+		rc = pg_store_open(&ro->st, pg_server.uri, 1, err, sizeof(err));
+	} else {
+		rc = sq_store_open(&ro->st, e->path, 1, err, sizeof(err));
+	}
+	ck_assert_msg(rc == 0, "%s: open read-only: %d %s", e->name, rc, err);
+	ck_assert_ptr_nonnull(ro->db = ro->be->store_acquire(ro->st));
+}
+
+START_TEST(test_readonly_same)
+{
+	struct engine ro_sq, ro_pg;
+	s_artstore(&sq);
+	s_installs(&sq);
+	s_artstore(&pg);
+	s_installs(&pg);
+	open_readonly(&ro_sq, &sq, 0);
+	open_readonly(&ro_pg, &pg, 1);
+	s_readonly(&sq, &ro_sq);
+	s_readonly(&pg, &ro_pg);
+	if (getenv("OSFS_CHECK_VERBOSE"))
+		fputs(buf_str(&ro_pg.out), stderr);
+	same_lines(buf_str(&ro_sq.out), buf_str(&ro_pg.out));
+	has(buf_str(&ro_pg.out), "ro get: 0\n");
+	has(buf_str(&ro_pg.out), "ro add: EROFS\n");
+	has(buf_str(&ro_pg.out), "ro registry_set: EROFS\n");
+	engine_close(&ro_sq);
+	engine_close(&ro_pg);
+}
+END_TEST
+
+/* Two daemons claim one name at once: one gets it, the other -EEXIST
+ * (after waiting for the first one's commit, or after it), and the
+ * other's transaction goes on: it commits what else it did. */
+struct racer {
+	const struct store_backend *be;
+	struct store *st;
+	pthread_barrier_t *go;
+	int64_t tenant, install;
+	int claim_rc, add_rc, commit_rc;
+};
+
+static struct catalog_row race_row(void)
+{
+	return crow("com.race", "1.0.0", NULL, 0, "remote", "http://127.0.0.1:1/r.json");
+}
+
+static void *race_first(void *p)
+{
+	struct racer *r = p;
+	struct catalog_row row = race_row();
+	struct changes ch = CHANGES_INIT;
+	struct db *db = r->be->store_acquire(r->st);
+	int rc = db ? r->be->db_begin(db) : -EIO;
+	if (rc == 0) {
+		r->claim_rc = r->be->installs_claim(db, r->tenant, "flows", "race", r->install);
+		r->add_rc = r->be->catdb_add(db, &row, 8000, &ch);
+	}
+	pthread_barrier_wait(r->go); /* both rows held, uncommitted */
+	pthread_barrier_wait(r->go); /* the other is about to claim */
+	r->commit_rc = rc ? rc : r->be->db_commit(db);
+	changes_free(&ch);
+	r->be->store_release(db);
+	return NULL;
+}
+
+START_TEST(test_pg_claim_race)
+{
+	struct engine *e = &pg;
+	const struct store_backend *be = e->be;
+	pthread_barrier_t go;
+	s_artstore(e);
+	s_installs(e);
+	ck_assert_int_eq(pthread_barrier_init(&go, NULL, 2), 0);
+	struct racer a = { be, e->st, &go, e->t1, e->inst[CRM1], 1, 1, 1 };
+	pthread_t ta;
+	ck_assert_int_eq(pthread_create(&ta, NULL, race_first, &a), 0);
+	pthread_barrier_wait(&go);
+	struct db *db = be->store_acquire(e->st);
+	struct changes ch = CHANGES_INIT;
+	struct catalog_row row = race_row();
+	char pkg[STORE_PKG_MAX + 1];
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(be->db_begin(db), 0);
+	pthread_barrier_wait(&go);
+	ck_assert_int_eq(be->installs_claim(db, e->t1, "flows", "race", e->inst[HD]), -EEXIST);
+	ck_assert_int_eq(be->catdb_add(db, &row, 8001, &ch), -EEXIST);
+	ck_assert_int_eq(be->installs_claim(db, e->t1, "flows", "race2", e->inst[HD]), 0);
+	ck_assert_int_eq(be->db_commit(db), 0);
+	ck_assert_int_eq(pthread_join(ta, NULL), 0);
+	ck_assert_int_eq(a.claim_rc, 0);
+	ck_assert_int_eq(a.add_rc, 0);
+	ck_assert_int_eq(a.commit_rc, 0);
+	ck_assert_int_eq(be->installs_claim_owner(db, e->t1, "flows", "race", pkg, sizeof(pkg)), 0);
+	ck_assert_str_eq(pkg, "com.acme.crm");
+	ck_assert_int_eq(be->installs_claim_owner(db, e->t1, "flows", "race2", pkg, sizeof(pkg)), 0);
+	ck_assert_str_eq(pkg, "com.acme.helpdesk");
+	changes_free(&ch);
+	be->store_release(db);
+	pthread_barrier_destroy(&go);
+}
+END_TEST
+
 static Suite *pg_installs_suite(void)
 {
 	Suite *s = suite_create("pg_installs");
@@ -1029,6 +1172,8 @@ static Suite *pg_installs_suite(void)
 	tcase_add_test(tc, test_same_as_sqlite);
 	tcase_add_test(tc, test_pg_rows);
 	tcase_add_test(tc, test_pg_failed_transaction);
+	tcase_add_test(tc, test_readonly_same);
+	tcase_add_test(tc, test_pg_claim_race);
 	suite_add_tcase(s, tc);
 	return s;
 }
