@@ -106,11 +106,24 @@ struct pg_arg {
 
 #define PG_INT8OID 20
 #define PG_BYTEAOID 17
+#define PG_FLOAT8OID 701
 
 static inline struct pg_arg pg_i64(int64_t v)
 {
 	struct pg_arg a = { PG_INT8OID, NULL, 8, 1, { 0 } };
 	uint64_t u = (uint64_t)v;
+	for (int i = 7; i >= 0; i--, u >>= 8)
+		a.i8[i] = (unsigned char)u;
+	return a;
+}
+
+/* A double in binary (float8: the 8 bytes of the IEEE value, big-endian),
+ * so that it reaches the server exactly as SQLite would store it. */
+static inline struct pg_arg pg_f64(double v)
+{
+	struct pg_arg a = { PG_FLOAT8OID, NULL, 8, 1, { 0 } };
+	uint64_t u;
+	memcpy(&u, &v, sizeof(u));
 	for (int i = 7; i >= 0; i--, u >>= 8)
 		a.i8[i] = (unsigned char)u;
 	return a;
@@ -169,5 +182,15 @@ int pg_sqlstate_errno(const char *sqlstate);
 /* Runs a statement with no parameters over the simple protocol (BEGIN,
  * COMMIT, SET): 0 or -errno. */
 int pg_simple(struct db *db, const char *sql);
+
+/* ---- the engine's operations (store/ops.def), pg_<name> ----
+ * Declared from the one list, as store/sqlite/sqlite.h does for sq_; a
+ * declaration above of the same function is the same declaration. */
+#include "store/backend.h"
+#define OP(ret, op, params, args) ret pg_##op params;
+#define VOP(op, params, args) void pg_##op params;
+#include "store/ops.def"
+#undef OP
+#undef VOP
 
 #endif

@@ -141,7 +141,8 @@ int pg_query(struct db *db, const char *sql, const struct pg_arg *args, int narg
 	const char *vals[nargs > 0 ? nargs : 1];
 	int lens[nargs > 0 ? nargs : 1], fmts[nargs > 0 ? nargs : 1];
 	for (int k = 0; k < nargs; k++) {
-		vals[k] = args[k].type == PG_INT8OID ? (const char *)args[k].i8 : args[k].val;
+		vals[k] = args[k].type == PG_INT8OID || args[k].type == PG_FLOAT8OID ? (const char *)args[k].i8
+										: args[k].val;
 		lens[k] = args[k].len;
 		fmts[k] = args[k].binary;
 	}
