@@ -101,10 +101,11 @@ int pg_records_put(struct db *db, int64_t tbl, const char *key, const char *body
 	if (old_id && (n = pg_exec(db, "DELETE FROM records WHERE id=$1", PG_ARGS(pg_i64(old_id)))) < 0)
 		return n;
 	/* A new row, so a new id (a new inode), as on SQLite; a key taken
-	 * already is SQLite's constraint error, -EEXIST. */
+	 * already is SQLite's constraint error, -EEXIST (NOT EXISTS first:
+	 * then it takes no id from the sequence, as on SQLite). */
 	n = pg_exec(db,
-		    "INSERT INTO records(tbl, key, mtime, body) VALUES($1, $2, $3, $4) "
-		    "ON CONFLICT(tbl, key) DO NOTHING",
+		    "INSERT INTO records(tbl, key, mtime, body) SELECT $1, $2, $3, $4 "
+		    "WHERE NOT EXISTS(SELECT 1 FROM records WHERE tbl=$1 AND key=$2) ON CONFLICT(tbl, key) DO NOTHING",
 		    PG_ARGS(pg_i64(tbl), pg_text(key), pg_i64(ts), pg_bytes(body, len)));
 	return n < 0 ? n : n == 0 ? -EEXIST : 0;
 }

@@ -10,7 +10,11 @@
  * body repeats a member, jsonb keeps its last value where json_extract
  * takes the first; and the text of an array value (records_with_field) is
  * jsonb's, `["a", "b"]`, where SQLite writes `["a","b"]`: the callers parse
- * it (names_key()), so both read the same. */
+ * it (names_key()), so both read the same.  Two more, reachable only by a
+ * hostile record: a body whose bytes are not UTF-8 is not JSON here (SQLite
+ * reads such strings raw), so its fields hold no unique value and name no
+ * record; and a unique string value is compared with strings only, where
+ * SQLite also compares it with the JSON text of an object or array member. */
 #include "store/records.h"
 
 #include <errno.h>
@@ -69,8 +73,8 @@ int pg_records_exists(struct db *db, int64_t tenant, const char *object, const c
 }
 
 /* A scan of one table's records (on its index), as on SQLite: no index
- * per field yet (docs/records.md).  The first holder in key order (SQLite
- * walks the (tbl, key) index). */
+ * per field yet (docs/records.md).  The first holder in id order, as
+ * SQLite's walk of the index records_tbl gives it. */
 int pg_records_unique_holder(struct db *db, int64_t tbl, const char *key, const char *field, const char *str,
 			     const double *num, struct buf *holder)
 {
@@ -83,17 +87,17 @@ int pg_records_unique_holder(struct db *db, int64_t tbl, const char *key, const 
 		char v[40];
 		snprintf(v, sizeof(v), "%.17g", *num);
 		rc = pg_query(db,
-			      "SELECT key FROM (SELECT key, json_of(body) -> $3::text AS v FROM records "
+			      "SELECT key FROM (SELECT id, key, json_of(body) -> $3::text AS v FROM records "
 			      "WHERE tbl=$1 AND key<>$2) r WHERE CASE jsonb_typeof(v) "
 			      "WHEN 'number' THEN v::float8 = $4::float8 "
 			      "WHEN 'boolean' THEN (CASE WHEN v::boolean THEN 1 ELSE 0 END) = $4::float8 "
-			      "ELSE false END ORDER BY key LIMIT 1",
+			      "ELSE false END ORDER BY id LIMIT 1",
 			      PG_ARGS(pg_i64(tbl), pg_text(key), pg_text(field), pg_text(v)), &r);
 	} else {
 		rc = pg_query(db,
-			      "SELECT key FROM (SELECT key, json_of(body) -> $3::text AS v FROM records "
+			      "SELECT key FROM (SELECT id, key, json_of(body) -> $3::text AS v FROM records "
 			      "WHERE tbl=$1 AND key<>$2) r WHERE jsonb_typeof(v) = 'string' "
-			      "AND (v #>> '{}') = $4::text ORDER BY key LIMIT 1",
+			      "AND (v #>> '{}') = $4::text ORDER BY id LIMIT 1",
 			      PG_ARGS(pg_i64(tbl), pg_text(key), pg_text(field), pg_text(str)), &r);
 	}
 	if (rc)
@@ -165,7 +169,8 @@ int pg_records_objects_each(struct db *db, int64_t tenant,
 }
 
 /* The whole result is read before the caller changes any record (it may
- * delete and write records of the same table, cascading). */
+ * delete and write records of the same table, cascading).  In id order,
+ * as SQLite's walk of the index records_tbl. */
 int pg_records_with_field(struct db *db, int64_t tbl, const char *field, struct record_hit **hits, size_t *n)
 {
 	*hits = NULL;
@@ -176,7 +181,7 @@ int pg_records_with_field(struct db *db, int64_t tbl, const char *field, struct 
 	int rc = pg_query(db,
 			  "SELECT key, jsonb_typeof(v), CASE jsonb_typeof(v) WHEN 'string' THEN v #>> '{}' "
 			  "ELSE v::text END FROM (SELECT id, key, json_of(body) -> $2::text AS v FROM records "
-			  "WHERE tbl=$1) r WHERE jsonb_typeof(v) IN ('string', 'array') ORDER BY key",
+			  "WHERE tbl=$1) r WHERE jsonb_typeof(v) IN ('string', 'array') ORDER BY id",
 			  PG_ARGS(pg_i64(tbl), pg_text(field)), &r);
 	if (rc)
 		return rc;

@@ -37,13 +37,16 @@ int pg_tenants_get(struct db *db, int64_t id, struct tenant_row *out)
 }
 
 /* A name taken is -EEXIST, as SQLite's constraint error, without failing
- * the caller's transaction (ON CONFLICT rather than a unique violation). */
+ * the caller's transaction (ON CONFLICT rather than a unique violation).
+ * NOT EXISTS first: a refused row then takes no id from the sequence, so
+ * ids follow each other as SQLite's do (a race may still skip one). */
 int pg_tenants_create(struct db *db, const char *name, uid_t uid, gid_t gid, mode_t mode, int64_t ts, int64_t *id)
 {
 	PGresult *r;
 	int rc = pg_query(db,
 			  "INSERT INTO tenants(name, uid, gid, mode, created, mtime, ctime, log_mtime) "
-			  "VALUES($1, $2, $3, $4, $5, $5, $5, $5) ON CONFLICT(name) DO NOTHING RETURNING id",
+			  "SELECT $1, $2, $3, $4, $5, $5, $5, $5 WHERE NOT EXISTS(SELECT 1 FROM tenants WHERE name=$1) "
+			  "ON CONFLICT(name) DO NOTHING RETURNING id",
 			  PG_ARGS(pg_text(name), pg_i64(uid), pg_i64(gid), pg_i64(mode & 07777), pg_i64(ts)), &r);
 	if (rc)
 		return rc;
