@@ -612,6 +612,130 @@ START_TEST(test_fsck_same)
 }
 END_TEST
 
+/* The first column of the first row of q on where, as an integer. */
+static long long q1(const char *where, const char *q)
+{
+	PGconn *c = PQconnectdb(where);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "connect: %s", PQerrorMessage(c));
+	PGresult *r = PQexec(c, q);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", q, PQresultErrorMessage(r));
+	long long v = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : -1;
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+/* As the cluster's superuser (tests/pg/server.sh psql). */
+static void su_sql(const char *dbname, const char *q)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "tests/pg/server.sh psql %s -q -v ON_ERROR_STOP=1 -d %s >/dev/null", srvdir, dbname);
+	/* psql reads its statements on stdin; NOTICEs (IF EXISTS) are not news */
+	FILE *p = popen(cmd, "w");
+	ck_assert_ptr_nonnull(p);
+	fprintf(p, "SET client_min_messages = warning;\n%s\n", q);
+	ck_assert_int_eq(pclose(p), 0);
+}
+
+/* osfsctl backup of a PostgreSQL store: a 0600 file never overwritten,
+ * restored into an empty database with every row, and with its sequences:
+ * an id handed out before the backup is not handed out after the restore. */
+START_TEST(test_backup_restore)
+{
+	struct engine e;
+	char err[512] = "", dump[160], other[300];
+	open_pg(&e);
+	struct db *db = pg_store_acquire(e.st);
+	int64_t tid, tbl, id, gone;
+	ck_assert_int_eq(pg_db_begin(db), 0);
+	ck_assert_int_eq(pg_tenants_create(db, "acme", 1000, 1000, 0755, 10, &tid), 0);
+	ck_assert_int_eq(pg_tenants_create(db, "temp", 1000, 1000, 0755, 10, &gone), 0);
+	ck_assert_int_eq(pg_records_table(db, tid, "crm", 11, &tbl, NULL), 0);
+	ck_assert_int_eq(pg_records_put(db, tbl, "k", S("{\"a\":1}"), 12, 0), 0);
+	ck_assert_int_eq(pg_records_table_done(db, tbl, 1, 13), 0);
+	ck_assert_int_eq(pg_log_append(db, tid, 14, "hello", NULL), 0);
+	ck_assert_int_eq(pg_tenants_delete(db, gone, 15), 0); /* the highest id, deleted */
+	ck_assert_int_eq(pg_db_commit(db), 0);
+	pg_store_release(db);
+	engine_close(&e);
+
+	snprintf(dump, sizeof(dump), "%s/store.dump", tmpdir);
+	unlink(dump);
+	mode_t old = umask(0);
+	int rc = pg_store_backup(uri, dump, err, sizeof(err));
+	umask(old);
+	ck_assert_msg(rc == 0, "pg_store_backup: %d %s", rc, err);
+	struct stat sb;
+	ck_assert_int_eq(stat(dump, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 07777, 0600);
+	ck_assert_int_gt(sb.st_size, 0);
+	snprintf(other, sizeof(other), "%s.partial", dump);
+	ck_assert_int_ne(access(other, F_OK), 0);
+	/* never over an existing file */
+	ck_assert_int_eq(pg_store_backup(uri, dump, err, sizeof(err)), -EEXIST);
+	ck_assert_ptr_nonnull(strstr(err, "never overwrites"));
+	/* a password in the string: refused before anything runs */
+	snprintf(other, sizeof(other), "%s/pw.dump", tmpdir);
+	ck_assert_int_eq(pg_store_backup("postgresql://osfs:secret@127.0.0.1:1/osfs", other, err, sizeof(err)), -EINVAL);
+	ck_assert_int_ne(access(other, F_OK), 0);
+
+	/* restore: never into a database that holds a store */
+	ck_assert_int_eq(pg_store_restore(dump, uri, err, sizeof(err)), -EEXIST);
+	su_sql("postgres", "DROP DATABASE IF EXISTS osfs_restored; CREATE DATABASE osfs_restored OWNER osfs;");
+	char uri2[300];
+	snprintf(uri2, sizeof(uri2), "%.*s/osfs_restored", (int)(strrchr(uri, '/') - uri), uri);
+	rc = pg_store_restore(dump, uri2, err, sizeof(err));
+	ck_assert_msg(rc == 0, "pg_store_restore: %d %s", rc, err);
+	struct store *st2;
+	ck_assert_int_eq(pg_store_open(&st2, uri2, 0, err, sizeof(err)), 0);
+	db = pg_store_acquire(st2);
+	struct tenant_row t;
+	ck_assert_int_eq(pg_tenants_find(db, "acme", &t), 0);
+	ck_assert_int_eq(t.id, tid);
+	struct buf body = BUF_INIT, log = BUF_INIT;
+	ck_assert_int_eq(pg_records_get(db, tbl, "k", &id, &body), 0);
+	ck_assert_str_eq(buf_str(&body), "{\"a\":1}");
+	ck_assert_int_eq(pg_log_read(db, tid, 0, 100, &log), 0);
+	ck_assert_ptr_nonnull(strstr(buf_str(&log), " hello\n"));
+	buf_free(&body);
+	buf_free(&log);
+	int64_t fresh;
+	ck_assert_int_eq(pg_db_begin(db), 0);
+	ck_assert_int_eq(pg_tenants_create(db, "new", 1000, 1000, 0755, 20, &fresh), 0);
+	ck_assert_int_eq(pg_db_commit(db), 0);
+	ck_assert_int_gt(fresh, gone);
+	pg_store_release(db);
+	pg_store_close(st2);
+	su_sql("postgres", "DROP DATABASE osfs_restored;");
+}
+END_TEST
+
+/* With amcheck in the database (and osfs's role allowed to call it),
+ * fsck checks every B-tree index of the schema; a sound store still has
+ * no problem. */
+START_TEST(test_fsck_amcheck)
+{
+	su_sql("osfs", "CREATE EXTENSION IF NOT EXISTS amcheck; "
+		       "GRANT EXECUTE ON FUNCTION bt_index_check(regclass) TO osfs; "
+		       "ALTER DATABASE osfs SET track_functions = 'all';");
+	struct engine e;
+	open_pg(&e);
+	struct buf got = BUF_INIT;
+	int rc = pg_store_fsck(e.st, report_line, &got);
+	ck_assert_msg(rc == 0, "fsck: %d %s", rc, buf_str(&got));
+	buf_free(&got);
+	engine_close(&e); /* its sessions end: their counts reach the statistics */
+	long long calls = 0;
+	for (int i = 0; i < 100 && calls <= 0; i++) {
+		calls = q1(uri, "SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions WHERE funcname='bt_index_check'");
+		if (calls <= 0)
+			usleep(100000);
+	}
+	ck_assert_int_gt(calls, 10); /* one per index: the schema has more than 10 */
+	su_sql("osfs", "DROP EXTENSION amcheck; ALTER DATABASE osfs RESET track_functions;");
+}
+END_TEST
+
 static Suite *pg_suite(void)
 {
 	Suite *s = suite_create("pg_records");
@@ -621,6 +745,11 @@ static Suite *pg_suite(void)
 	tcase_add_test(tc, test_records_same);
 	tcase_add_test(tc, test_log_same);
 	tcase_add_test(tc, test_fsck_same);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pg only");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_backup_restore);
+	tcase_add_test(tc, test_fsck_amcheck);
 	suite_add_tcase(s, tc);
 	return s;
 }
