@@ -83,13 +83,16 @@ int pg_records_unique_holder(struct db *db, int64_t tbl, const char *key, const 
 	PGresult *r;
 	int rc;
 	if (num) {
-		/* A number as text: %.17g gives back the same double. */
+		/* A number as text: %.17g gives back the same double.  A JSON
+		 * number beyond a double's range matches nothing (a cast would
+		 * fail the statement). */
 		char v[40];
 		snprintf(v, sizeof(v), "%.17g", *num);
 		rc = pg_query(db,
 			      "SELECT key FROM (SELECT id, key, json_of(body) -> $3::text AS v FROM records "
 			      "WHERE tbl=$1 AND key<>$2) r WHERE CASE jsonb_typeof(v) "
-			      "WHEN 'number' THEN v::float8 = $4::float8 "
+			      "WHEN 'number' THEN CASE WHEN v::numeric = 0 THEN 0 = $4::float8 "
+			      "WHEN abs(v::numeric) BETWEEN 1e-307 AND 1e308 THEN v::float8 = $4::float8 ELSE false END "
 			      "WHEN 'boolean' THEN (CASE WHEN v::boolean THEN 1 ELSE 0 END) = $4::float8 "
 			      "ELSE false END ORDER BY id LIMIT 1",
 			      PG_ARGS(pg_i64(tbl), pg_text(key), pg_text(field), pg_text(v)), &r);
