@@ -22,8 +22,17 @@
 
 #include <libpq-fe.h>
 
+#include "store/backend.h"
 #include "store/db.h"
 #include "store/pg/conninfo.h"
+
+/* The engine's operations (store/ops.def), pg_<name>, as
+ * store/sqlite/sqlite.h declares sq_<name>. */
+#define OP(ret, op, params, args) ret pg_##op params;
+#define VOP(op, params, args) void pg_##op params;
+#include "store/ops.def"
+#undef OP
+#undef VOP
 
 struct store_backend;
 struct pg_note;
@@ -83,6 +92,17 @@ void pg_db_rollback(struct db *db);
 int pg_db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), const char *a, const char *b);
 int pg_db_now(struct db *db, int64_t span, int64_t *ns);
 int pg_db_set_meta(struct db *db, const char *key, int64_t v);
+
+/* ---- backup.c: osfsctl backup/restore of a PostgreSQL store ---- */
+/* store_backup() (store/backup.h) when src is a connection string:
+ * pg_dump's custom format of the schema osfs into the new file dst
+ * (0600, written as dst.partial, synced, renamed; never overwritten).
+ * Returns 0, or -errno with a sentence in err. */
+int pg_store_backup(const char *src, const char *dst, char *err, size_t errlen);
+/* The other way: the backup file src into the database of the string
+ * dst, which must not hold a schema osfs yet (-EEXIST); one transaction;
+ * then the schema is upgraded if the backup is older. */
+int pg_store_restore(const char *src, const char *dst, char *err, size_t errlen);
 
 /* ---- schema.c ---- */
 #define PG_SCHEMA_VERSION 4

@@ -87,6 +87,11 @@ static const char schema_v1[] =
 	"  tbl bigint NOT NULL REFERENCES osfs.tables(id), key " TEXT " NOT NULL,\n"
 	"  mtime bigint NOT NULL, body bytea NOT NULL, UNIQUE(tbl, key));\n"
 	"CREATE INDEX records_tbl ON osfs.records(tbl);\n"
+	/* A body as jsonb, or NULL when it is not UTF-8 JSON: SQLite's
+	 * json_valid() test before json_extract() (store/pg/records_write.c),
+	 * which must skip such a body rather than fail the statement. */
+	"CREATE FUNCTION osfs.json_of(b bytea) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $f$\n"
+	"BEGIN RETURN convert_from(b, 'UTF8')::jsonb; EXCEPTION WHEN data_exception THEN RETURN NULL; END $f$;\n"
 	"CREATE TABLE osfs.log(tenant bigint NOT NULL REFERENCES osfs.tenants(id), off bigint NOT NULL,\n"
 	"  at bigint NOT NULL, line " TEXT " NOT NULL, PRIMARY KEY(tenant, off));\n"
 	"INSERT INTO osfs.meta(key, value) SELECT k, " WALL_NS "\n"
