@@ -24,6 +24,7 @@
 
 #include "store/db.h"
 #include "store/pg/conninfo.h"
+#include "store/tree.h"
 
 struct store_backend;
 struct pg_note;
@@ -83,6 +84,15 @@ void pg_db_rollback(struct db *db);
 int pg_db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), const char *a, const char *b);
 int pg_db_now(struct db *db, int64_t span, int64_t *ns);
 int pg_db_set_meta(struct db *db, const char *key, int64_t v);
+
+/* ---- tree.c: store/tree.h ---- */
+void pg_tree_set_owner(uid_t uid, gid_t gid);
+int pg_tree_getattr(struct db *db, struct tree_node n, struct tree_attr *out);
+int pg_tree_lookup(struct db *db, struct tree_node dir, const char *name, struct tree_attr *out);
+int pg_tree_readdir(struct db *db, struct tree_node dir, uint64_t off, tree_fill_fn fn, void *ctx);
+int pg_tree_read(struct db *db, struct tree_node n, struct buf *out);
+int pg_tree_artifact_hash(struct db *db, struct tree_node n, uint64_t *xxh3);
+int pg_tree_tenant_of(struct db *db, struct tree_node n, int64_t *tenant);
 
 /* ---- schema.c ---- */
 #define PG_SCHEMA_VERSION 4
