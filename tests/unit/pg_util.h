@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/pg/pg.h" /* a helper of that back's tests: it may use libpq (tests/layers.sh) */
+#include "store/pg/pg.h" /* a helper of that backend's tests: libpq allowed (tests/layers.sh) */
 
 static char pgu_dir[64];       /* the server's folder */
 static char pgu_uri[256];      /* its connection string */
