@@ -408,6 +408,7 @@ START_TEST(test_passfile)
 	ck_assert_int_eq(pg_store_open(&st, s, 0, err, sizeof(err)), -EPERM);
 	ck_assert_msg(strstr(err, "has mode 0644"), "%s", err);
 	unlink(pf);
+	setenv("PGPASSFILE", pgu_passfile, 1); /* for the tests after this one (CK_FORK=no) */
 }
 END_TEST
 
