@@ -24,6 +24,7 @@
 
 #include "store/db.h"
 #include "store/pg/conninfo.h"
+#include "store/tenants.h"
 #include "store/tree.h"
 
 struct store_backend;
@@ -93,6 +94,18 @@ int pg_tree_readdir(struct db *db, struct tree_node dir, uint64_t off, tree_fill
 int pg_tree_read(struct db *db, struct tree_node n, struct buf *out);
 int pg_tree_artifact_hash(struct db *db, struct tree_node n, uint64_t *xxh3);
 int pg_tree_tenant_of(struct db *db, struct tree_node n, int64_t *tenant);
+
+/* ---- tenants.c: store/tenants.h ---- */
+int pg_tenants_find(struct db *db, const char *name, struct tenant_row *out);
+int pg_tenants_get(struct db *db, int64_t id, struct tenant_row *out);
+int pg_tenants_create(struct db *db, const char *name, uid_t uid, gid_t gid, mode_t mode, int64_t ts, int64_t *id);
+int pg_tenants_count_owned(struct db *db, uid_t uid, int64_t *n);
+int pg_tenants_is_empty(struct db *db, int64_t id);
+int pg_tenants_has_packages(struct db *db, int64_t id);
+int pg_tenants_delete(struct db *db, int64_t id, int64_t ts);
+int pg_tenants_touch(struct db *db, int64_t id, int64_t ts);
+int pg_tenants_set_owner(struct db *db, int64_t id, int64_t uid, int64_t gid, int64_t mode, int64_t ts);
+int pg_tenants_each(struct db *db, int (*fn)(void *ctx, int64_t id, const char *name), void *ctx);
 
 /* ---- schema.c ---- */
 #define PG_SCHEMA_VERSION 4
