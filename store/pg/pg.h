@@ -24,6 +24,7 @@
 
 #include "store/db.h"
 #include "store/pg/conninfo.h"
+#include "store/changes.h"
 #include "store/tenants.h"
 #include "store/tree.h"
 
@@ -106,6 +107,10 @@ int pg_tenants_delete(struct db *db, int64_t id, int64_t ts);
 int pg_tenants_touch(struct db *db, int64_t id, int64_t ts);
 int pg_tenants_set_owner(struct db *db, int64_t id, int64_t uid, int64_t gid, int64_t mode, int64_t ts);
 int pg_tenants_each(struct db *db, int (*fn)(void *ctx, int64_t id, const char *name), void *ctx);
+
+/* ---- log.c: store/log.h (log_format_time is engine-neutral) ---- */
+int pg_log_append(struct db *db, int64_t tenant, int64_t ts, const char *text, struct changes *ch);
+int pg_log_read(struct db *db, int64_t tenant, uint64_t off, size_t size, struct buf *out);
 
 /* ---- schema.c ---- */
 #define PG_SCHEMA_VERSION 4

@@ -1,10 +1,11 @@
-/* check_pg_tenants: store/pg/tenants.c does what store/sqlite/tenants.c
- * does.  The same steps run on a SQLite store and on a PostgreSQL store,
+/* check_pg_rows: store/pg/tenants.c and log.c do what store/sqlite/'s
+ * do.  The same steps run on a SQLite store and on a PostgreSQL store,
  * each writing what it got into a transcript; the transcripts must be the
- * same.  The steps include a taken name inside a transaction that then
- * goes on (SQLite's -EEXIST leaves the transaction usable; a PostgreSQL
- * error would not, hence ON CONFLICT) and a name that is not UTF-8.  Run
- * by `make unit-pg`.
+ * same.  The tenant steps include a taken name inside a transaction that
+ * then goes on (SQLite's -EEXIST leaves the transaction usable; a
+ * PostgreSQL error would not, hence ON CONFLICT) and a name that is not
+ * UTF-8; the log steps append lines (a hostile one among them) and read
+ * them back from every offset with several sizes.  Run by `make unit-pg`.
  */
 #include <check.h>
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/buf.h"
+#include "store/log.h"
 #include "store/pg/pg.h"
 #include "tests/unit/check_common.h"
 #include "tests/unit/pg_util.h"
@@ -34,15 +36,17 @@ struct ops {
 	int (*touch)(struct db *, int64_t, int64_t);
 	int (*set_owner)(struct db *, int64_t, int64_t, int64_t, int64_t, int64_t);
 	int (*each)(struct db *, int (*)(void *, int64_t, const char *), void *);
+	int (*log_append)(struct db *, int64_t, int64_t, const char *, struct changes *);
+	int (*log_read)(struct db *, int64_t, uint64_t, size_t, struct buf *);
 };
 
 static const struct ops sq = { store_acquire, store_release, db_begin, db_commit, tenants_find, tenants_get,
 			       tenants_create, tenants_count_owned, tenants_is_empty, tenants_has_packages,
-			       tenants_delete, tenants_touch, tenants_set_owner, tenants_each };
+			       tenants_delete, tenants_touch, tenants_set_owner, tenants_each, log_append, log_read };
 static const struct ops pg = { pg_store_acquire, pg_store_release, pg_db_begin, pg_db_commit, pg_tenants_find,
 			       pg_tenants_get, pg_tenants_create, pg_tenants_count_owned, pg_tenants_is_empty,
 			       pg_tenants_has_packages, pg_tenants_delete, pg_tenants_touch, pg_tenants_set_owner,
-			       pg_tenants_each };
+			       pg_tenants_each, pg_log_append, pg_log_read };
 
 static void put(struct buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct buf *o, const char *fmt, ...)
@@ -122,9 +126,66 @@ static char *transcript(struct store *st, const struct ops *o)
 	return buf_detach(&b, NULL);
 }
 
+static char *log_transcript(struct store *st, const struct ops *o)
+{
+	struct buf b = BUF_INIT;
+	struct db *db = o->acquire(st);
+	int64_t t = 0, u = 0;
+	struct changes ch = CHANGES_INIT;
+	put(&b, "begin %d\n", o->begin(db));
+	put(&b, "tenant %d\n", o->create(db, "logs", 1, 1, 0750, 1, &t));
+	put(&b, "tenant %d\n", o->create(db, "other", 1, 1, 0750, 1, &u));
+	static const char *const lines[] = { "installed com.acme.crm 1.0.0", "a name with\na newline and \x1b[31m",
+					     "ünïcödé", "", "other tenant" };
+	for (size_t i = 0; i < N(lines); i++)
+		put(&b, "append %zu %d\n", i,
+		    o->log_append(db, i == 4 ? u : t, 1796000000123456789 + (int64_t)i * 1000000, lines[i], &ch));
+	put(&b, "append to no tenant %d\n", o->log_append(db, 999, 1, "x", NULL));
+	put(&b, "commit %d\n", o->commit(db));
+	put(&b, "changes %zu\n", ch.n);
+	changes_free(&ch);
+	static const size_t sizes[] = { 1, 7, 40, 4096 };
+	for (uint64_t off = 0; off < 200; off += 3)
+		for (size_t k = 0; k < N(sizes); k++) {
+			struct buf r = BUF_INIT;
+			int rc = o->log_read(db, t, off, sizes[k], &r);
+			put(&b, "read %llu %zu rc=%d [", (unsigned long long)off, sizes[k], rc);
+			buf_add(&b, r.p ? r.p : "", r.len);
+			put(&b, "]\n");
+			buf_free(&r);
+		}
+	o->release(db);
+	buf_addc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+START_TEST(test_log_same_as_sqlite)
+{
+	char dir[64] = "/tmp/osfs-check-pgrows.XXXXXX", path[128], err[512];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/store.db", dir);
+	struct store *s = NULL, *p = NULL;
+	ck_assert_msg(store_open(&s, path, 0, err, sizeof(err)) == 0, "%s", err);
+	char *want = log_transcript(s, &sq);
+	store_close(s);
+	snprintf(err, sizeof(err), "rm -rf %s", dir);
+	ck_assert_int_eq(system(err), 0);
+
+	pgu_sql("DROP SCHEMA IF EXISTS osfs CASCADE");
+	ck_assert_msg(pg_store_open(&p, pgu_uri, 0, err, sizeof(err)) == 0, "%s", err);
+	char *got = log_transcript(p, &pg);
+	pg_store_close(p);
+	ck_assert_msg(!strcmp(want, got), "sqlite:\n%s\npg:\n%s", want, got);
+	ck_assert_ptr_nonnull(strstr(want, "read 0 4096 rc=0 [2026-"));
+	ck_assert_ptr_nonnull(strstr(want, "ünïcödé"));
+	free(want);
+	free(got);
+}
+END_TEST
+
 START_TEST(test_same_as_sqlite)
 {
-	char dir[64] = "/tmp/osfs-check-pgten.XXXXXX", path[128], err[512];
+	char dir[64] = "/tmp/osfs-check-pgrows.XXXXXX", path[128], err[512];
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/store.db", dir);
 	struct store *s = NULL, *p = NULL;
@@ -149,10 +210,11 @@ END_TEST
 int main(void)
 {
 	pgu_start();
-	Suite *s = suite_create("pg_tenants");
+	Suite *s = suite_create("pg_rows");
 	TCase *tc = tcase_create("same");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_same_as_sqlite);
+	tcase_add_test(tc, test_log_same_as_sqlite);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
