@@ -325,6 +325,21 @@ START_TEST(test_broken_connection)
 }
 END_TEST
 
+START_TEST(test_where_version_statvfs)
+{
+	st = open_ok(0);
+	ck_assert_str_eq(pg_store_where(st), pgu_uri);
+	ck_assert_msg(!strncmp(pg_store_engine_version(), "PostgreSQL (libpq 15.", 21), "%s",
+		      pg_store_engine_version());
+	struct statvfs sv;
+	ck_assert_int_eq(pg_store_statvfs(st, &sv), 0);
+	ck_assert_uint_eq(sv.f_bsize, 4096);
+	ck_assert_uint_gt(sv.f_bavail, 0);
+	ck_assert_uint_gt(sv.f_blocks, sv.f_bfree); /* the database's own size is used */
+	ck_assert_int_eq(st->nconn, 1);              /* the connection went back to the pool */
+}
+END_TEST
+
 START_TEST(test_unreachable)
 {
 	char err[512] = "";
@@ -504,6 +519,7 @@ static Suite *pg_suite(void)
 	tc = tcase_create("connection");
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_where_version_statvfs);
 	tcase_add_test(tc, test_unreachable);
 	tcase_add_test(tc, test_password_refused);
 	tcase_add_test(tc, test_passfile);
