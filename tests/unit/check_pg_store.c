@@ -340,6 +340,37 @@ START_TEST(test_where_version_statvfs)
 }
 END_TEST
 
+/* A pooled connection whose server side ended while it was idle (a
+ * restart, a failover): the next request still gets its answer. */
+START_TEST(test_idle_connection_ended)
+{
+	st = open_ok(0);
+	for (int round = 0; round < 2; round++) {
+		struct db *db = pg_store_acquire(st);
+		PGresult *r;
+		ck_assert_int_eq(pg_query(db, "SELECT pg_backend_pid()", PG_NOARGS, &r), 0);
+		char q[64];
+		snprintf(q, sizeof(q), "SELECT pg_terminate_backend(%lld)", (long long)pg_get_i64(r, 0, 0));
+		PQclear(r);
+		pg_store_release(db);
+		pgu_sql(q);
+		/* round 0: a read request; round 1: a write */
+		db = round ? pg_store_acquire(st) : pg_store_acquire_read(st);
+		if (round) {
+			ck_assert_int_eq(pg_db_begin(db), 0);
+			ck_assert_int_eq(pg_db_set_meta(db, "after_end", 1), 0);
+			ck_assert_int_eq(pg_db_commit(db), 0);
+		} else {
+			ck_assert_int_eq(db->in_read, 1);
+			ck_assert_int_eq(pg_query(db, "SELECT pg_backend_pid()", PG_NOARGS, &r), 0);
+			PQclear(r);
+		}
+		pg_store_release(db);
+	}
+	ck_assert_int_eq(pgu_q1("SELECT value FROM osfs.meta WHERE key = 'after_end'"), 1);
+}
+END_TEST
+
 START_TEST(test_unreachable)
 {
 	char err[512] = "";
@@ -520,6 +551,7 @@ static Suite *pg_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_where_version_statvfs);
+	tcase_add_test(tc, test_idle_connection_ended);
 	tcase_add_test(tc, test_unreachable);
 	tcase_add_test(tc, test_password_refused);
 	tcase_add_test(tc, test_passfile);
