@@ -25,6 +25,7 @@
 #include "store/db.h"
 #include "store/pg/conninfo.h"
 #include "store/changes.h"
+#include "store/records.h"
 #include "store/tenants.h"
 #include "store/tree.h"
 
@@ -111,6 +112,15 @@ int pg_tenants_each(struct db *db, int (*fn)(void *ctx, int64_t id, const char *
 /* ---- log.c: store/log.h (log_format_time is engine-neutral) ---- */
 int pg_log_append(struct db *db, int64_t tenant, int64_t ts, const char *text, struct changes *ch);
 int pg_log_read(struct db *db, int64_t tenant, uint64_t off, size_t size, struct buf *out);
+
+/* ---- records.c: the first half of store/records.h ---- */
+int pg_records_table(struct db *db, int64_t tenant, const char *name, int64_t ts, int64_t *id, int *created);
+int pg_records_prune(struct db *db, int64_t tenant, const char *name, struct changes *ch);
+int pg_records_get(struct db *db, int64_t tbl, const char *key, int64_t *id, struct buf *body);
+int pg_records_put(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
+		   int64_t old_id);
+int pg_records_set_mtime(struct db *db, int64_t id, int64_t tbl, const char *key, int64_t mtime);
+int pg_records_table_done(struct db *db, int64_t tbl, int64_t added, int64_t ts);
 
 /* ---- schema.c ---- */
 #define PG_SCHEMA_VERSION 4

@@ -17,6 +17,7 @@
 
 #include "lib/buf.h"
 #include "store/log.h"
+#include "store/records.h"
 #include "store/pg/pg.h"
 #include "tests/unit/check_common.h"
 #include "tests/unit/pg_util.h"
@@ -38,15 +39,25 @@ struct ops {
 	int (*each)(struct db *, int (*)(void *, int64_t, const char *), void *);
 	int (*log_append)(struct db *, int64_t, int64_t, const char *, struct changes *);
 	int (*log_read)(struct db *, int64_t, uint64_t, size_t, struct buf *);
+	int (*table)(struct db *, int64_t, const char *, int64_t, int64_t *, int *);
+	int (*prune)(struct db *, int64_t, const char *, struct changes *);
+	int (*rget)(struct db *, int64_t, const char *, int64_t *, struct buf *);
+	int (*rput)(struct db *, int64_t, const char *, const char *, size_t, int64_t, int64_t);
+	int (*set_mtime)(struct db *, int64_t, int64_t, const char *, int64_t);
+	int (*table_done)(struct db *, int64_t, int64_t, int64_t);
+	void (*rollback)(struct db *);
 };
 
 static const struct ops sq = { store_acquire, store_release, db_begin, db_commit, tenants_find, tenants_get,
 			       tenants_create, tenants_count_owned, tenants_is_empty, tenants_has_packages,
-			       tenants_delete, tenants_touch, tenants_set_owner, tenants_each, log_append, log_read };
+			       tenants_delete, tenants_touch, tenants_set_owner, tenants_each, log_append, log_read, records_table, records_prune,
+			       records_get, records_put, records_set_mtime, records_table_done, db_rollback };
 static const struct ops pg = { pg_store_acquire, pg_store_release, pg_db_begin, pg_db_commit, pg_tenants_find,
 			       pg_tenants_get, pg_tenants_create, pg_tenants_count_owned, pg_tenants_is_empty,
 			       pg_tenants_has_packages, pg_tenants_delete, pg_tenants_touch, pg_tenants_set_owner,
-			       pg_tenants_each, pg_log_append, pg_log_read };
+			       pg_tenants_each, pg_log_append, pg_log_read, pg_records_table,
+			       pg_records_prune, pg_records_get, pg_records_put, pg_records_set_mtime,
+			       pg_records_table_done, pg_db_rollback };
 
 static void put(struct buf *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct buf *o, const char *fmt, ...)
@@ -159,6 +170,92 @@ static char *log_transcript(struct store *st, const struct ops *o)
 	return buf_detach(&b, NULL);
 }
 
+static void put_get(struct buf *b, const struct ops *o, struct db *db, int64_t tbl, const char *key)
+{
+	struct buf body = BUF_INIT;
+	int64_t id = 0;
+	int rc = o->rget(db, tbl, key, &id, &body);
+	put(b, "get %s rc=%d id=%lld [", key, rc, (long long)id);
+	buf_add(b, body.p ? body.p : "", body.len);
+	put(b, "]\n");
+	buf_free(&body);
+}
+
+static char *records_transcript(struct store *st, const struct ops *o)
+{
+	struct buf b = BUF_INIT;
+	struct db *db = o->acquire(st);
+	int64_t t = 0, tbl = 0, tbl2 = 0;
+	int created = -1;
+	struct changes ch = CHANGES_INIT;
+	put(&b, "begin %d\n", o->begin(db));
+	put(&b, "tenant %d\n", o->create(db, "recs", 1, 1, 0750, 1, &t));
+	put(&b, "table %d", o->table(db, t, "crm_account", 5, &tbl, &created));
+	put(&b, " id=%lld created=%d\n", (long long)tbl, created);
+	put(&b, "table again %d", o->table(db, t, "crm_account", 6, &tbl2, &created));
+	put(&b, " id=%lld created=%d\n", (long long)tbl2, created);
+	put(&b, "table 2 %d", o->table(db, t, "crm_contact", 6, &tbl2, NULL));
+	put(&b, " id=%lld\n", (long long)tbl2);
+	static const char body[] = "{\"a\": 1, \"z\": \"\\u0000\"}\n";
+	put(&b, "put a %d\n", o->rput(db, tbl, "a", body, sizeof(body) - 1, 10, 0));
+	put(&b, "put b %d\n", o->rput(db, tbl, "b\xc3\xa9", "{}", 2, 11, 0));
+	put(&b, "put a taken %d\n", o->rput(db, tbl, "a", "{}", 2, 12, 0));
+	put(&b, "put c %d\n", o->rput(db, tbl, "c", "", 0, 13, 0)); /* the transaction goes on */
+	put(&b, "done %d\n", o->table_done(db, tbl, 3, 14));
+	put(&b, "commit %d\n", o->commit(db));
+	put_get(&b, o, db, tbl, "a");
+	put_get(&b, o, db, tbl, "b\xc3\xa9");
+	put_get(&b, o, db, tbl, "c");
+	put_get(&b, o, db, tbl, "nope");
+	put_get(&b, o, db, tbl, "\xff");
+	put_get(&b, o, db, tbl2, "a");
+	put(&b, "begin %d\n", o->begin(db));
+	int64_t old = 0;
+	struct buf ignore = BUF_INIT;
+	put(&b, "get a %d\n", o->rget(db, tbl, "a", &old, &ignore));
+	buf_free(&ignore);
+	put(&b, "replace a %d\n", o->rput(db, tbl, "a", "{\"a\": 2}", 8, 20, old));
+	put(&b, "mtime by key %d\n", o->set_mtime(db, 0, tbl, "c", 21));
+	put(&b, "mtime by key, none %d\n", o->set_mtime(db, 0, tbl, "nope", 22));
+	put(&b, "mtime by id, none %d\n", o->set_mtime(db, 99999, 0, NULL, 23));
+	put(&b, "mtime by old id %d\n", o->set_mtime(db, old, 0, NULL, 24));
+	put(&b, "prune full %d n=%zu\n", o->prune(db, t, "crm_account", &ch), ch.n);
+	put(&b, "prune empty %d n=%zu\n", o->prune(db, t, "crm_contact", &ch), ch.n);
+	put(&b, "commit %d\n", o->commit(db));
+	put_get(&b, o, db, tbl, "a");
+	int64_t again = 0;
+	put(&b, "table 2 again %d", o->table(db, t, "crm_contact", 30, &again, &created));
+	put(&b, " new id=%d created=%d\n", again > tbl2, created);
+	o->rollback(db);
+	changes_free(&ch);
+	o->release(db);
+	buf_addc(&b, '\0');
+	return buf_detach(&b, NULL);
+}
+
+START_TEST(test_records_same_as_sqlite)
+{
+	char dir[64] = "/tmp/osfs-check-pgrows.XXXXXX", path[128], err[512];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/store.db", dir);
+	struct store *s = NULL, *p = NULL;
+	ck_assert_msg(store_open(&s, path, 0, err, sizeof(err)) == 0, "%s", err);
+	char *want = records_transcript(s, &sq);
+	store_close(s);
+	snprintf(err, sizeof(err), "rm -rf %s", dir);
+	ck_assert_int_eq(system(err), 0);
+
+	pgu_sql("DROP SCHEMA IF EXISTS osfs CASCADE");
+	ck_assert_msg(pg_store_open(&p, pgu_uri, 0, err, sizeof(err)) == 0, "%s", err);
+	char *got = records_transcript(p, &pg);
+	pg_store_close(p);
+	ck_assert_msg(!strcmp(want, got), "sqlite:\n%s\npg:\n%s", want, got);
+	ck_assert_ptr_nonnull(strstr(want, "put a taken -17\nput c 0\n"));
+	free(want);
+	free(got);
+}
+END_TEST
+
 START_TEST(test_log_same_as_sqlite)
 {
 	char dir[64] = "/tmp/osfs-check-pgrows.XXXXXX", path[128], err[512];
@@ -215,6 +312,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_same_as_sqlite);
 	tcase_add_test(tc, test_log_same_as_sqlite);
+	tcase_add_test(tc, test_records_same_as_sqlite);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
