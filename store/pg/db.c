@@ -349,11 +349,36 @@ struct db *pg_store_acquire(struct store *st)
 	return db;
 }
 
+/* A pooled connection whose server went away (a restart, a failover, an
+ * idle timeout) is only found out when used.  The first statement of a
+ * request, BEGIN, had no effect yet: on a broken connection it is tried
+ * once more on a new one, so a restarted server costs no request an
+ * error.  Returns 0 or -errno. */
+static int begin_fresh(struct db *db, const char *sql)
+{
+	int rc = pg_simple(db, sql);
+	if (rc == 0 || PQstatus(db->conn) != CONNECTION_BAD)
+		return rc;
+	char err[512];
+	PGconn *c;
+	if (connect_conn(db->store, &c, err, sizeof(err))) {
+		fprintf(stderr, "osfs: %s\n", err);
+		return rc;
+	}
+	PQfinish(db->conn);
+	db->conn = c;
+	/* the prepared statements went with the old session */
+	if (db->sql)
+		memset(db->sql, 0, db->capcache * sizeof(*db->sql));
+	db->ncache = 0;
+	return pg_simple(db, sql);
+}
+
 /* One snapshot for the whole request, as SQLite's read transaction. */
 struct db *pg_store_acquire_read(struct store *st)
 {
 	struct db *db = pg_store_acquire(st);
-	if (db && pg_simple(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == 0)
+	if (db && begin_fresh(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == 0)
 		db->in_read = 1;
 	return db; /* without the transaction, statements run one by one */
 }
@@ -392,7 +417,7 @@ void pg_store_release(struct db *db)
  * writer's result (docs/scale-out.md, "Serializing concurrent writers"). */
 int pg_db_begin(struct db *db)
 {
-	int rc = pg_simple(db, "BEGIN ISOLATION LEVEL READ COMMITTED");
+	int rc = begin_fresh(db, "BEGIN ISOLATION LEVEL READ COMMITTED");
 	if (rc == 0) {
 		db->in_tx = 1;
 		db->tx_err = 0;

@@ -25,6 +25,10 @@
 #include "store/backend.h"
 #include "store/db.h"
 #include "store/pg/conninfo.h"
+#include "store/changes.h"
+#include "store/records.h"
+#include "store/tenants.h"
+#include "store/tree.h"
 
 /* The engine's operations (store/ops.def), pg_<name>, as
  * store/sqlite/sqlite.h declares sq_<name>. */
@@ -71,7 +75,7 @@ struct store {
 
 /* The table of step 2 (store/pg/backend.c, from store/ops.def).  Weak:
  * until it exists the header's `be` is NULL and nothing dispatches. */
-extern const struct store_backend pg_backend __attribute__((weak));
+extern const struct store_backend pg_backend;
 
 /* ---- db.c: the public operations of store/db.h ---- */
 int pg_store_open(struct store **out, const char *where, int readonly, char *err, size_t errlen);

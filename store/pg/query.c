@@ -129,6 +129,23 @@ static int prepared(struct db *db, const char *sql, const struct pg_arg *args, i
 	return 0;
 }
 
+/* A statement that fails inside a PostgreSQL transaction fails every
+ * later one too (25P02), where SQLite would go on.  A read transaction
+ * (pg_store_acquire_read) has nothing to lose: it starts again, with a new
+ * snapshot, so the rest of the request can still answer.  A write
+ * transaction stays failed: its commit reports the first error. */
+static int after_error(struct db *db, int rc)
+{
+	if (db->in_read && !db->in_tx && PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+		PGresult *r = PQexec(db->conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+		if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+			db->in_read = 0; /* statements run one by one, as without */
+		PQclear(r);
+	}
+	return rc;
+}
+
 int pg_query(struct db *db, const char *sql, const struct pg_arg *args, int nargs, PGresult **out)
 {
 	*out = NULL;
@@ -137,7 +154,7 @@ int pg_query(struct db *db, const char *sql, const struct pg_arg *args, int narg
 	char name[24];
 	int rc = prepared(db, sql, args, nargs, name);
 	if (rc)
-		return rc;
+		return after_error(db, rc);
 	const char *vals[nargs > 0 ? nargs : 1];
 	int lens[nargs > 0 ? nargs : 1], fmts[nargs > 0 ? nargs : 1];
 	for (int k = 0; k < nargs; k++) {
@@ -151,7 +168,7 @@ int pg_query(struct db *db, const char *sql, const struct pg_arg *args, int narg
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		rc = pg_errno(db, r);
 		PQclear(r);
-		return rc;
+		return after_error(db, rc);
 	}
 	*out = r;
 	return 0;

@@ -18,87 +18,13 @@
 
 #include "store/pg/pg.h"
 #include "tests/unit/check_common.h"
-
-static char srvdir[64];   /* the server's folder (tests/pg/server.sh) */
-static char uri[256];     /* its connection string */
-static char passfile[128];
-static pid_t parent;
-
-static void server_stop(void)
-{
-	if (getpid() != parent || !srvdir[0])
-		return;
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "tests/pg/server.sh stop %s", srvdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "check_pg_store: %s failed\n", cmd);
-	srvdir[0] = '\0';
-}
-
-static void server_start(void)
-{
-	parent = getpid();
-	snprintf(srvdir, sizeof(srvdir), "/tmp/osfs-check-pg.XXXXXX");
-	if (!mkdtemp(srvdir)) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	atexit(server_stop);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "tests/pg/server.sh start %s", srvdir);
-	FILE *p = popen(cmd, "r");
-	if (!p || !fgets(uri, sizeof(uri), p) || pclose(p) != 0) {
-		fprintf(stderr, "check_pg_store: %s failed\n", cmd);
-		exit(1);
-	}
-	uri[strcspn(uri, "\n")] = '\0';
-	snprintf(passfile, sizeof(passfile), "%s/passfile", srvdir);
-	/* libpq finds the password here unless a test names a passfile */
-	setenv("PGPASSFILE", passfile, 1);
-}
-
-/* A connection of the test's own, outside the store. */
-static void quiet(void *arg, const char *msg)
-{
-	(void)arg;
-	(void)msg;
-}
-
-static PGconn *raw(void)
-{
-	PGconn *c = PQconnectdb(uri);
-	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "connect %s: %s", uri, PQerrorMessage(c));
-	PQsetNoticeProcessor(c, quiet, NULL); /* DROP SCHEMA's list of what it dropped */
-	return c;
-}
-
-static void sql(const char *q)
-{
-	PGconn *c = raw();
-	PGresult *r = PQexec(c, q);
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", q,
-		      PQresultErrorMessage(r));
-	PQclear(r);
-	PQfinish(c);
-}
-
-/* The first column of the first row of q as an integer; -1 for no row. */
-static long long q1(const char *q)
-{
-	PGconn *c = raw();
-	PGresult *r = PQexec(c, q);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", q, PQresultErrorMessage(r));
-	long long v = PQntuples(r) ? atoll(PQgetvalue(r, 0, 0)) : -1;
-	PQclear(r);
-	PQfinish(c);
-	return v;
-}
+#include "tests/unit/pg_util.h"
 
 static struct store *st;
 
 static void setup(void)
 {
-	sql("DROP SCHEMA IF EXISTS osfs CASCADE");
+	pgu_sql("DROP SCHEMA IF EXISTS osfs CASCADE");
 	st = NULL;
 }
 
@@ -112,7 +38,7 @@ static struct store *open_ok(int readonly)
 {
 	char err[512] = "";
 	struct store *s = NULL;
-	int rc = pg_store_open(&s, uri, readonly, err, sizeof(err));
+	int rc = pg_store_open(&s, pgu_uri, readonly, err, sizeof(err));
 	ck_assert_msg(rc == 0, "pg_store_open: %d %s", rc, err);
 	return s;
 }
@@ -121,22 +47,22 @@ START_TEST(test_schema_created_once)
 {
 	st = open_ok(0);
 	ck_assert_int_eq(st->migrated, 1);
-	ck_assert_int_eq(q1("SELECT value FROM osfs.meta WHERE key='schema_version'"), PG_SCHEMA_VERSION);
-	ck_assert_int_eq(q1("SELECT count(*) FROM osfs.meta WHERE key IN "
+	ck_assert_int_eq(pgu_q1("SELECT value FROM osfs.meta WHERE key='schema_version'"), PG_SCHEMA_VERSION);
+	ck_assert_int_eq(pgu_q1("SELECT count(*) FROM osfs.meta WHERE key IN "
 			    "('created','tenants_mtime','clock','catalog_mtime') AND value > 1700000000000000000"),
 			 4);
 	/* the tables of store/sqlite/schema.c, versions 1 to 4 */
-	ck_assert_int_eq(q1("SELECT count(*) FROM pg_tables WHERE schemaname='osfs'"), 20);
-	ck_assert_int_eq(q1("SELECT count(*) FROM pg_indexes WHERE schemaname='osfs' AND indexname IN "
+	ck_assert_int_eq(pgu_q1("SELECT count(*) FROM pg_tables WHERE schemaname='osfs'"), 20);
+	ck_assert_int_eq(pgu_q1("SELECT count(*) FROM pg_indexes WHERE schemaname='osfs' AND indexname IN "
 			    "('installs_pkg','tenants_uid')"),
 			 2);
-	long long created = q1("SELECT value FROM osfs.meta WHERE key='created'");
+	long long created = pgu_q1("SELECT value FROM osfs.meta WHERE key='created'");
 	pg_store_close(st);
 	st = open_ok(0);
 	ck_assert_int_eq(st->migrated, 0); /* the second open only checks */
-	ck_assert_int_eq(q1("SELECT value FROM osfs.meta WHERE key='created'"), created);
+	ck_assert_int_eq(pgu_q1("SELECT value FROM osfs.meta WHERE key='created'"), created);
 	/* names sort by their bytes, as in SQLite */
-	ck_assert_int_eq(q1("SELECT count(*) FROM information_schema.columns WHERE table_schema='osfs' "
+	ck_assert_int_eq(pgu_q1("SELECT count(*) FROM information_schema.columns WHERE table_schema='osfs' "
 			    "AND data_type='text' AND collation_name IS DISTINCT FROM 'C'"),
 			 0);
 }
@@ -153,7 +79,7 @@ static void *open_thread(void *arg)
 {
 	struct opener *o = arg;
 	pthread_barrier_wait(o->go);
-	o->rc = pg_store_open(&o->st, uri, 0, o->err, sizeof(o->err));
+	o->rc = pg_store_open(&o->st, pgu_uri, 0, o->err, sizeof(o->err));
 	o->migrated = o->st ? o->st->migrated : -1;
 	return NULL;
 }
@@ -180,29 +106,29 @@ START_TEST(test_concurrent_migration_once)
 	}
 	pthread_barrier_destroy(&go);
 	ck_assert_int_eq(migrated, 1);
-	ck_assert_int_eq(q1("SELECT count(*) FROM osfs.meta WHERE key='created'"), 1);
+	ck_assert_int_eq(pgu_q1("SELECT count(*) FROM osfs.meta WHERE key='created'"), 1);
 }
 END_TEST
 
 START_TEST(test_newer_schema_refused)
 {
 	pg_store_close(open_ok(0));
-	sql("UPDATE osfs.meta SET value=5 WHERE key='schema_version'");
+	pgu_sql("UPDATE osfs.meta SET value=5 WHERE key='schema_version'");
 	char err[512] = "";
-	int rc = pg_store_open(&st, uri, 0, err, sizeof(err));
+	int rc = pg_store_open(&st, pgu_uri, 0, err, sizeof(err));
 	ck_assert_int_eq(rc, -EPROTO);
 	ck_assert_ptr_null(st);
 	ck_assert_str_eq(err, "the store has schema version 5; this osfs knows up to 4: use a newer osfs");
-	ck_assert_int_eq(q1("SELECT value FROM osfs.meta WHERE key='schema_version'"), 5);
+	ck_assert_int_eq(pgu_q1("SELECT value FROM osfs.meta WHERE key='schema_version'"), 5);
 }
 END_TEST
 
 START_TEST(test_readonly)
 {
 	char err[512] = "";
-	ck_assert_int_eq(pg_store_open(&st, uri, 1, err, sizeof(err)), -EROFS);
+	ck_assert_int_eq(pg_store_open(&st, pgu_uri, 1, err, sizeof(err)), -EROFS);
 	ck_assert_str_eq(err, "the store is not initialized and it is opened read-only");
-	ck_assert_int_eq(q1("SELECT count(*) FROM pg_namespace WHERE nspname='osfs'"), 0);
+	ck_assert_int_eq(pgu_q1("SELECT count(*) FROM pg_namespace WHERE nspname='osfs'"), 0);
 	pg_store_close(open_ok(0));
 	st = open_ok(1);
 	struct db *db = pg_store_acquire(st);
@@ -218,7 +144,7 @@ static long long meta(const char *key)
 {
 	char q[128];
 	snprintf(q, sizeof(q), "SELECT value FROM osfs.meta WHERE key='%s'", key);
-	return q1(q);
+	return pgu_q1(q);
 }
 
 START_TEST(test_commit_rollback)
@@ -369,7 +295,7 @@ START_TEST(test_now_strictly_increasing)
 	ck_assert_int_gt(meta("clock"), all[N(all) - 1] + NOW_SPAN - 1);
 	/* a clock that went back (or a store written by a machine whose clock
 	 * is ahead): times continue after the last one, not from the clock */
-	sql("UPDATE osfs.meta SET value = value + 3600000000000 WHERE key = 'clock'");
+	pgu_sql("UPDATE osfs.meta SET value = value + 3600000000000 WHERE key = 'clock'");
 	long long last = meta("clock");
 	struct db *db = pg_store_acquire(st);
 	int64_t ts;
@@ -396,6 +322,52 @@ START_TEST(test_broken_connection)
 	ck_assert_int_eq(pg_db_set_meta(db, "after", 7), 0);
 	pg_store_release(db);
 	ck_assert_int_eq(meta("after"), 7);
+}
+END_TEST
+
+START_TEST(test_where_version_statvfs)
+{
+	st = open_ok(0);
+	ck_assert_str_eq(pg_store_where(st), pgu_uri);
+	ck_assert_msg(!strncmp(pg_store_engine_version(), "PostgreSQL (libpq 15.", 21), "%s",
+		      pg_store_engine_version());
+	struct statvfs sv;
+	ck_assert_int_eq(pg_store_statvfs(st, &sv), 0);
+	ck_assert_uint_eq(sv.f_bsize, 4096);
+	ck_assert_uint_gt(sv.f_bavail, 0);
+	ck_assert_uint_gt(sv.f_blocks, sv.f_bfree); /* the database's own size is used */
+	ck_assert_int_eq(st->nconn, 1);              /* the connection went back to the pool */
+}
+END_TEST
+
+/* A pooled connection whose server side ended while it was idle (a
+ * restart, a failover): the next request still gets its answer. */
+START_TEST(test_idle_connection_ended)
+{
+	st = open_ok(0);
+	for (int round = 0; round < 2; round++) {
+		struct db *db = pg_store_acquire(st);
+		PGresult *r;
+		ck_assert_int_eq(pg_query(db, "SELECT pg_backend_pid()", PG_NOARGS, &r), 0);
+		char q[64];
+		snprintf(q, sizeof(q), "SELECT pg_terminate_backend(%lld)", (long long)pg_get_i64(r, 0, 0));
+		PQclear(r);
+		pg_store_release(db);
+		pgu_sql(q);
+		/* round 0: a read request; round 1: a write */
+		db = round ? pg_store_acquire(st) : pg_store_acquire_read(st);
+		if (round) {
+			ck_assert_int_eq(pg_db_begin(db), 0);
+			ck_assert_int_eq(pg_db_set_meta(db, "after_end", 1), 0);
+			ck_assert_int_eq(pg_db_commit(db), 0);
+		} else {
+			ck_assert_int_eq(db->in_read, 1);
+			ck_assert_int_eq(pg_query(db, "SELECT pg_backend_pid()", PG_NOARGS, &r), 0);
+			PQclear(r);
+		}
+		pg_store_release(db);
+	}
+	ck_assert_int_eq(pgu_q1("SELECT value FROM osfs.meta WHERE key = 'after_end'"), 1);
 }
 END_TEST
 
@@ -433,7 +405,7 @@ END_TEST
 static int open_with(const char *pf, char *err, size_t errlen)
 {
 	struct store *s = NULL;
-	int rc = pg_store_open_with(&s, uri, pf, 0, err, errlen);
+	int rc = pg_store_open_with(&s, pgu_uri, pf, 0, err, errlen);
 	pg_store_close(s);
 	return rc;
 }
@@ -441,8 +413,8 @@ static int open_with(const char *pf, char *err, size_t errlen)
 START_TEST(test_passfile)
 {
 	char pf[160], err[1024], cmd[1024];
-	snprintf(pf, sizeof(pf), "%s/pf-test", srvdir);
-	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 600 %s", passfile, pf, pf);
+	snprintf(pf, sizeof(pf), "%s/pf-test", pgu_dir);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 600 %s", pgu_passfile, pf, pf);
 	ck_assert_int_eq(system(cmd), 0);
 	/* the right file lets libpq log in without PGPASSFILE */
 	unsetenv("PGPASSFILE");
@@ -469,19 +441,20 @@ START_TEST(test_passfile)
 	ck_assert_int_eq(symlink(pf, ln), 0);
 	ck_assert_int_eq(open_with(ln, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "is not a regular file"), "%s", err);
-	ck_assert_int_eq(open_with(srvdir, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(open_with(pgu_dir, err, sizeof(err)), -EINVAL);
 	unlink(ln);
 	unlink(pf);
 	ck_assert_int_eq(open_with(pf, err, sizeof(err)), -ENOENT);
 	ck_assert_msg(strstr(err, "No such file"), "%s", err);
 	/* a passfile= in the string itself is held to the same rule */
-	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 644 %s", passfile, pf, pf);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 644 %s", pgu_passfile, pf, pf);
 	ck_assert_int_eq(system(cmd), 0);
 	char s[1024];
-	snprintf(s, sizeof(s), "%s?passfile=%s", uri, pf);
+	snprintf(s, sizeof(s), "%s?passfile=%s", pgu_uri, pf);
 	ck_assert_int_eq(pg_store_open(&st, s, 0, err, sizeof(err)), -EPERM);
 	ck_assert_msg(strstr(err, "has mode 0644"), "%s", err);
 	unlink(pf);
+	setenv("PGPASSFILE", pgu_passfile, 1); /* for the tests after this one (CK_FORK=no) */
 }
 END_TEST
 
@@ -577,6 +550,8 @@ static Suite *pg_suite(void)
 	tc = tcase_create("connection");
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_where_version_statvfs);
+	tcase_add_test(tc, test_idle_connection_ended);
 	tcase_add_test(tc, test_unreachable);
 	tcase_add_test(tc, test_password_refused);
 	tcase_add_test(tc, test_passfile);
@@ -588,11 +563,11 @@ static Suite *pg_suite(void)
 
 int main(void)
 {
-	server_start();
+	pgu_start();
 	SRunner *sr = srunner_create(pg_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	server_stop();
+	pgu_stop();
 	return failed ? 1 : 0;
 }
