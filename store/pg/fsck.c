@@ -142,23 +142,23 @@ static int indexes(struct store *st, fsck_report_fn report, void *ctx)
 	}
 	if (rc == 0 && nsp[0])
 		rc = pg_query(db,
-			      "SELECT c.oid::bigint, c.relname::text, $1::text FROM pg_index i "
+			      "SELECT c.oid::bigint, c.relname::text FROM pg_index i "
 			      "JOIN pg_class c ON c.oid=i.indexrelid JOIN pg_am a ON a.oid=c.relam "
 			      "JOIN pg_namespace n ON n.oid=c.relnamespace "
 			      "WHERE n.nspname='osfs' AND a.amname='btree' ORDER BY c.relname",
-			      PG_ARGS(pg_text(nsp)), &r);
-	int problems = 0;
+			      PG_NOARGS, &r);
 	if (rc || !nsp[0]) {
 		pg_store_release(db);
 		return rc == -EACCES ? 0 : rc;
 	}
-	for (int i = 0; i < PQntuples(r); i++) {
-		/* amcheck lives in the schema it was created in (not on osfs's
-		 * search_path): named as an identifier, the index's oid bound. */
-		char *schema = PQescapeIdentifier(db->conn, pg_get_text(r, i, 2), strlen(pg_get_text(r, i, 2)));
-		char sql[200];
-		snprintf(sql, sizeof(sql), "SELECT %s.bt_index_check($1::bigint::oid::regclass)", schema ? schema : "public");
-		PQfreemem(schema);
+	/* amcheck lives in the schema it was created in (not on osfs's
+	 * search_path): named as an identifier, each index's oid bound. */
+	char sql[400], *schema = PQescapeIdentifier(db->conn, nsp, strlen(nsp));
+	int problems = schema ? 0 : -ENOMEM;
+	if (schema)
+		snprintf(sql, sizeof(sql), "SELECT %s.bt_index_check($1::bigint::oid::regclass)", schema);
+	PQfreemem(schema);
+	for (int i = 0; i < PQntuples(r) && problems >= 0; i++) {
 		PGresult *c = PQexecParams(db->conn, sql, 1, NULL, (const char *const[]){ PQgetvalue(r, i, 0) },
 					   (const int[]){ 8 }, (const int[]){ 1 }, 1);
 		ExecStatusType s = c ? PQresultStatus(c) : PGRES_FATAL_ERROR;
