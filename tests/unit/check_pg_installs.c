@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/pg/pg.h"
 #include "tests/unit/pg_twin.h"
 
 /* ------------------------------------------------------------ the scenario */
