@@ -11,16 +11,18 @@
 #include "store/pg/pg.h"
 
 /* Every wait is bounded (docs/scale-out.md, "Failures").  Defaults that
- * the connection string may override: a connect gives up after 5 s, and a
- * peer that stops answering is noticed by TCP within about 20 s. */
-static const char *const defaults[][2] = {
-	{ "connect_timeout", "5" },
-	{ "application_name", "osfs" },
-	{ "keepalives", "1" },
-	{ "keepalives_idle", "10" },
-	{ "keepalives_interval", "3" },
-	{ "keepalives_count", "3" },
-	{ "tcp_user_timeout", "20000" },
+ * the connection string (or libpq's environment variable) may override: a
+ * connect gives up after 5 s, and a peer that stops answering is noticed
+ * by TCP within about 20 s. */
+static const char *const defaults[][3] = {
+	/* keyword, value, the environment variable of libpq that overrides it */
+	{ "connect_timeout", "5", "PGCONNECT_TIMEOUT" },
+	{ "application_name", "osfs", "PGAPPNAME" },
+	{ "keepalives", "1", NULL },
+	{ "keepalives_idle", "10", NULL },
+	{ "keepalives_interval", "3", NULL },
+	{ "keepalives_count", "3", NULL },
+	{ "tcp_user_timeout", "20000", NULL },
 };
 
 /* Settings of each session.  search_path: every query names the tables of
@@ -80,9 +82,11 @@ static int build_keywords(struct store *st, const char *where, const char *passf
 	int rc = pg_check_conninfo(where, err, errlen);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults); i++)
-		if ((rc = kw_set(st, defaults[i][0], defaults[i][1])))
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults); i++) {
+		const char *env = defaults[i][2] ? getenv(defaults[i][2]) : NULL;
+		if ((!env || !*env) && (rc = kw_set(st, defaults[i][0], defaults[i][1])))
 			goto nomem;
+	}
 	char *msg = NULL;
 	PQconninfoOption *opts = PQconninfoParse(where, &msg);
 	PQfreemem(msg);
