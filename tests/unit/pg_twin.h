@@ -33,58 +33,10 @@
 #include "tests/unit/pg_server.h"
 #include "tests/unit/unit_util.h"
 
-/* The PostgreSQL engine's table: pg_backend once store/pg/backend.c
- * exists, until then the operations of this test's groups and of db.c. */
-static const struct store_backend pg_part = {
-	.name = "postgresql",
-	.store_close = pg_store_close,
-	.store_acquire = pg_store_acquire,
-	.store_release = pg_store_release,
-	.db_begin = pg_db_begin,
-	.db_commit = pg_db_commit,
-	.db_rollback = pg_db_rollback,
-	.db_now = pg_db_now,
-	.db_set_meta = pg_db_set_meta,
-	.artstore_find = pg_artstore_find,
-	.artstore_put = pg_artstore_put,
-	.artstore_ensure = pg_artstore_ensure,
-	.artstore_gc = pg_artstore_gc,
-	.catdb_get = pg_catdb_get,
-	.catdb_by_id = pg_catdb_by_id,
-	.catdb_add = pg_catdb_add,
-	.catdb_remote = pg_catdb_remote,
-	.catdb_set_artifact = pg_catdb_set_artifact,
-	.catdb_remove = pg_catdb_remove,
-	.catdb_pkg_of = pg_catdb_pkg_of,
-	.catdb_remove_dir = pg_catdb_remove_dir,
-	.catdb_installed_in = pg_catdb_installed_in,
-	.catdb_each_version = pg_catdb_each_version,
-	.catdb_http_get = pg_catdb_http_get,
-	.catdb_http_put = pg_catdb_http_put,
-	.installs_get = pg_installs_get,
-	.installs_by_id = pg_installs_by_id,
-	.installs_add = pg_installs_add,
-	.installs_set_attr = pg_installs_set_attr,
-	.installs_delete = pg_installs_delete,
-	.installs_list = pg_installs_list,
-	.installs_artifact_deps = pg_installs_artifact_deps,
-	.installs_dependents = pg_installs_dependents,
-	.installs_claim_owner = pg_installs_claim_owner,
-	.installs_claim = pg_installs_claim,
-	.installs_claim_shared = pg_installs_claim_shared,
-	.installs_referrer = pg_installs_referrer,
-	.installs_state_get = pg_installs_state_get,
-	.installs_state_put = pg_installs_state_put,
-	.installs_history = pg_installs_history,
-	.registry_sources = pg_registry_sources,
-	.registry_set = pg_registry_set,
-	.registry_owned = pg_registry_owned,
-	.registry_extended = pg_registry_extended,
-};
-
+/* The PostgreSQL engine's table (store/pg/backend.c). */
 static inline const struct store_backend *pg_be(void)
 {
-	return &pg_backend ? &pg_backend : &pg_part;
+	return &pg_backend;
 }
 
 /* ------------------------------------------------------------ artifacts */
