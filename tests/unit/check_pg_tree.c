@@ -250,7 +250,7 @@ START_TEST(test_same_tree_as_sqlite)
 	copy_to_pg();
 
 	tree_set_owner(4321, 8765);
-	pg_tree_set_owner(4321, 8765);
+	tree_set_owner(4321, 8765);
 	char err[256];
 	struct store *sst = NULL, *pst = NULL;
 	ck_assert_msg(store_open(&sst, path, 1, err, sizeof(err)) == 0, "%s", err);
