@@ -14,6 +14,7 @@
 #ifndef OSFS_STORE_PG_H
 #define OSFS_STORE_PG_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -177,6 +178,15 @@ static inline struct pg_arg pg_null(void)
 	((const struct pg_arg[]){ __VA_ARGS__ }), \
 	(int)(sizeof((const struct pg_arg[]){ __VA_ARGS__ }) / sizeof(struct pg_arg))
 #define PG_NOARGS NULL, 0
+
+/* 1 if s is UTF-8.  PostgreSQL's text is: a name that is not cannot be
+ * in the store.  pg_query() refuses such text with -EILSEQ before sending
+ * it (the transaction stays usable); a lookup says -ENOENT instead. */
+int pg_utf8_ok(const char *s);
+static inline int pg_lookup_errno(int rc)
+{
+	return rc == -EILSEQ ? -ENOENT : rc;
+}
 
 /* Runs sql, which must be a string literal (its prepared statement is
  * cached by address), with args bound; *out gets the result (columns in

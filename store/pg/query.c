@@ -146,11 +146,40 @@ static int after_error(struct db *db, int rc)
 	return rc;
 }
 
+/* 1 if s is UTF-8 (PostgreSQL's text is; a name that is not cannot be in
+ * the store, and sending it would fail the statement and with it the
+ * request's transaction). */
+int pg_utf8_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+		if (n < 0 || (n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
+			return 0;
+		unsigned cp = n ? *p & (0x3F >> n) : *p;
+		p++;
+		for (int i = 0; i < n; i++, p++) {
+			if ((*p & 0xC0) != 0x80)
+				return 0;
+			cp = cp << 6 | (*p & 0x3F);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+			return 0;
+	}
+	return 1;
+}
+
 int pg_query(struct db *db, const char *sql, const struct pg_arg *args, int nargs, PGresult **out)
 {
 	*out = NULL;
 	if (!db || !db->conn)
 		return -EIO;
+	/* Text that is not UTF-8 would fail the statement, and with it the
+	 * transaction: it is refused here, the transaction left usable, and a
+	 * lookup turns it into "not found" (pg_lookup_errno). */
+	for (int k = 0; k < nargs; k++)
+		if (args[k].type == 0 && args[k].val && !pg_utf8_ok(args[k].val))
+			return -EILSEQ;
 	char name[24];
 	int rc = prepared(db, sql, args, nargs, name);
 	if (rc)

@@ -75,7 +75,7 @@ int pg_records_get(struct db *db, int64_t tbl, const char *key, int64_t *id, str
 	int rc = pg_query(db, "SELECT id, body FROM records WHERE tbl=$1 AND key=$2", PG_ARGS(pg_i64(tbl), pg_text(key)),
 			  &r);
 	if (rc)
-		return rc;
+		return pg_lookup_errno(rc);
 	if (PQntuples(r) < 1) {
 		PQclear(r);
 		return -ENOENT;

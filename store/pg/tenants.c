@@ -26,7 +26,7 @@ int pg_tenants_find(struct db *db, const char *name, struct tenant_row *out)
 {
 	PGresult *r;
 	int rc = pg_query(db, "SELECT id, uid, gid, mode, name FROM tenants WHERE name=$1", PG_ARGS(pg_text(name)), &r);
-	return rc ? rc : row(r, out);
+	return rc ? pg_lookup_errno(rc) : row(r, out);
 }
 
 int pg_tenants_get(struct db *db, int64_t id, struct tenant_row *out)

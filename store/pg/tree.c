@@ -173,29 +173,6 @@ static int run_lookup(struct db *db, struct tree_node dir, const struct lookup_q
 	return pg_query(db, q->sql, PG_ARGS(pg_i64((int64_t)dir.id), pg_text(key)), r);
 }
 
-/* 1 if s is UTF-8 (PostgreSQL's text is; a name that is not cannot be in
- * the store, and sending it would fail the statement and with it the
- * request's transaction). */
-static int utf8_ok(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
-		if (n < 0 || (n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
-			return 0;
-		unsigned cp = n ? *p & (0x3F >> n) : *p;
-		p++;
-		for (int i = 0; i < n; i++, p++) {
-			if ((*p & 0xC0) != 0x80)
-				return 0;
-			cp = cp << 6 | (*p & 0x3F);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-			return 0;
-	}
-	return 1;
-}
-
 int pg_tree_lookup(struct db *db, struct tree_node dir, const char *name, struct tree_attr *out)
 {
 	size_t nfixed;
@@ -207,7 +184,7 @@ int pg_tree_lookup(struct db *db, struct tree_node dir, const char *name, struct
 	int rc = lookup_query(dir, &q);
 	if (rc)
 		return dir.type == T_FIXED || dir.type == T_TENANT ? -ENOENT : rc;
-	if (!utf8_ok(name))
+	if (!pg_utf8_ok(name))
 		return -ENOENT;
 	char *key = q.strip_json ? tree_json_stem(name) : strdup(name);
 	if (!key)
