@@ -419,14 +419,28 @@ void pg_store_release(struct db *db)
 /* Writes run in READ COMMITTED: every statement sees what committed
  * before it began, so the checks made after a row lock see the other
  * writer's result (docs/scale-out.md, "Serializing concurrent writers"). */
+/* The key of the lock every write transaction holds ('osfw'): writers run
+ * one after another, as BEGIN IMMEDIATE makes them on SQLite, whichever
+ * daemon they come from.  Each statement of READ COMMITTED then sees every
+ * write committed before the lock was granted, so the checks an install
+ * makes (is the version in the catalog? does anything depend on it?) hold
+ * until it commits.  Per-tenant locks are docs/scale-out.md step 5. */
+#define PG_WRITE_LOCK 1869838199
+#define PG_STR_(x) #x
+#define PG_STR(x) PG_STR_(x)
+
 int pg_db_begin(struct db *db)
 {
 	int rc = begin_fresh(db, "BEGIN ISOLATION LEVEL READ COMMITTED");
-	if (rc == 0) {
-		db->in_tx = 1;
-		db->tx_err = 0;
+	if (rc)
+		return rc;
+	db->in_tx = 1;
+	db->tx_err = 0;
+	if ((rc = pg_exec(db, "SELECT pg_advisory_xact_lock(" PG_STR(PG_WRITE_LOCK) ")", PG_NOARGS)) < 0) {
+		pg_db_rollback(db);
+		return rc;
 	}
-	return rc;
+	return 0;
 }
 
 int pg_db_commit(struct db *db)

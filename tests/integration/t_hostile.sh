@@ -29,16 +29,20 @@ check "baseline: acme helpdesk installs" cp "$ARTIFACTS/acme-helpdesk-0.3.0.json
 DUMP_SQL=$WORK/dump.sql
 # PostgreSQL: the same dump, written by the server from its catalog.
 read -r -d '' PG_DUMP_GEN <<'SQL'
-SELECT format('SELECT %L, %s FROM %I%s ORDER BY %s;', table_name,
-  string_agg(CASE WHEN data_type = 'bytea'
-                  THEN format('''blob:'' || length(%1$I) || '':'' || md5(%1$I)', column_name)
-                  ELSE format('quote_nullable(%I)', column_name) END, ', ' ORDER BY ordinal_position),
-  table_name, CASE WHEN table_name = 'meta' THEN ' WHERE key <> ''clock''' ELSE '' END,
-  (SELECT string_agg(g::text, ', ') FROM generate_series(2, count(*)::int + 1) g))
-FROM information_schema.columns
-WHERE table_schema = 'osfs' AND table_name <> 'log'
-  AND NOT (table_name = 'tenants' AND column_name IN ('log_size', 'log_mtime'))
-GROUP BY table_name ORDER BY table_name;
+WITH t AS (
+  SELECT table_name,
+    string_agg(CASE WHEN data_type = 'bytea'
+                    THEN format('''blob:'' || length(%1$I) || '':'' || md5(%1$I)', column_name)
+                    ELSE format('quote_nullable(%I)', column_name) END, ', ' ORDER BY ordinal_position) AS sel,
+    count(*)::int AS n
+  FROM information_schema.columns
+  WHERE table_schema = 'osfs' AND table_name <> 'log'
+    AND NOT (table_name = 'tenants' AND column_name IN ('log_size', 'log_mtime'))
+  GROUP BY table_name)
+SELECT format('SELECT %L, %s FROM %I%s ORDER BY %s;', table_name, sel, table_name,
+  CASE WHEN table_name = 'meta' THEN ' WHERE key <> ''clock''' ELSE '' END,
+  (SELECT string_agg(g::text, ', ') FROM generate_series(2, n + 1) g))
+FROM t ORDER BY table_name;
 SQL
 build_dump_sql() {
 	local tbl cols sel order i
