@@ -82,6 +82,18 @@ int pg_installs_delete(struct db *db, int64_t id)
 	return n < 0 ? n : 0;
 }
 
+int pg_installs_count_artifact(struct db *db, int64_t artifact, int64_t *n)
+{
+	PGresult *r;
+	*n = 0;
+	int rc = pg_query(db, "SELECT count(*) FROM installs WHERE artifact=$1", PG_ARGS(pg_i64(artifact)), &r);
+	if (rc)
+		return rc;
+	*n = pg_get_i64(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
 int pg_installs_list(struct db *db, int64_t tenant, struct install_row **out, size_t *n)
 {
 	PGresult *r;

@@ -71,6 +71,18 @@ int pg_tenants_count_owned(struct db *db, uid_t uid, int64_t *n)
 	return 0;
 }
 
+int pg_tenants_count(struct db *db, int64_t *n)
+{
+	PGresult *r;
+	*n = 0;
+	int rc = pg_query(db, "SELECT count(*) FROM tenants", PG_NOARGS, &r);
+	if (rc)
+		return rc;
+	*n = pg_get_i64(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
 /* The boolean of a one-row, one-column result: 1, 0; frees r. */
 static int boolean(PGresult *r)
 {
