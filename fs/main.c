@@ -63,6 +63,7 @@ void fs_echo(const char *tenant, const char *line)
 
 struct options {
 	char *store;
+	char *store_passfile;
 	char *preload;
 	char *preload_tenant;
 	char *catalog;
@@ -83,6 +84,7 @@ enum { KEY_HELP, KEY_VERSION, KEY_RO };
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
 static const struct fuse_opt opt_specs[] = {
 	OPT("store=%s", store),
+	OPT("store_passfile=%s", store_passfile),
 	OPT("preload=%s", preload),
 	OPT("preload_tenant=%s", preload_tenant),
 	OPT("catalog=%s", catalog),
@@ -148,7 +150,11 @@ static void usage(void)
 	       "osfs options (each also as -o NAME=VALUE):\n"
 	       "    -o store=PATH            the SQLite store (default: $OSFS_STORE, else\n"
 	       "                             /var/lib/osfs/store.db for root, else\n"
-	       "                             ${XDG_DATA_HOME:-~/.local/share}/osfs/store.db)\n"
+	       "                             ${XDG_DATA_HOME:-~/.local/share}/osfs/store.db),\n"
+	       "                             or a PostgreSQL database: postgresql://HOST/DB or\n"
+	       "                             'host=HOST dbname=DB' (docs/scale-out.md)\n"
+	       "    -o store_passfile=FILE   the PostgreSQL password file (libpq's format; 0600,\n"
+	       "                             yours); never a password in the store string\n"
 	       "    -o max_artifact=BYTES    largest artifact accepted (default 64M; K, M, G suffixes)\n"
 	       "    -o max_pending=BYTES     memory each uid's pending uploads may hold (default\n"
 	       "                             4 x max_artifact; root has its own share)\n"
@@ -490,11 +496,12 @@ static int catalog_limits(struct osfs *fs, const struct options *o)
 
 /* Locks and opens the store at path: its files private (store/storefile.h),
  * a store found readable by others tightened and said so. */
-static int open_store(struct osfs *fs, const char *path, const char *mountpoint, int *lock, int *created)
+static int open_store(struct osfs *fs, const char *path, const char *passfile, const char *mountpoint, int *lock,
+		      int *created)
 {
 	char err[PATH_MAX * 2 + 200], note[PATH_MAX * 3 + 600];
 	if (store_is_pg(path)) { /* a server's database: nothing of this machine to lock */
-		if (store_open(&fs->store, path, 0, err, sizeof(err)) < 0) {
+		if (store_open_pass(&fs->store, path, passfile, 0, err, sizeof(err)) < 0) {
 			fprintf(stderr, "osfs: %s\n", err);
 			return -1;
 		}
@@ -502,7 +509,7 @@ static int open_store(struct osfs *fs, const char *path, const char *mountpoint,
 	}
 	if ((*lock = lock_store(path, mountpoint, err, sizeof(err))) < 0 ||
 	    storefile_prepare(path, created, note, sizeof(note), err, sizeof(err)) < 0 ||
-	    store_open(&fs->store, path, 0, err, sizeof(err)) < 0) {
+	    store_open_pass(&fs->store, path, passfile, 0, err, sizeof(err)) < 0) {
 		fprintf(stderr, "osfs: %s\n", err);
 		return -1;
 	}
@@ -557,7 +564,7 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 		fprintf(stderr, "osfs: out of memory\n");
 		return -1;
 	}
-	if (open_store(fs, *path, mountpoint, lock, created) < 0)
+	if (open_store(fs, *path, o->store_passfile, mountpoint, lock, created) < 0)
 		return -1;
 	startlog_mark("store opened");
 	if (!fs->readonly && install_refresh_system(fs->store) < 0) {

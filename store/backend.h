@@ -44,6 +44,14 @@ struct store_hdr {
 extern const struct store_backend sq_backend;
 int sq_store_open(struct store **out, const char *path, int readonly, char *err, size_t errlen);
 const char *sq_engine_version(void);
+int sq_store_backup(const char *src, const char *dst, char *err, size_t errlen);
+
+/* The PostgreSQL engine (store/pg/). */
+extern const struct store_backend pg_backend;
+int pg_store_open_with(struct store **out, const char *where, const char *passfile, int readonly, char *err,
+		       size_t errlen);
+const char *pg_store_engine_version(void);
+int pg_store_backup(const char *src, const char *dst, char *err, size_t errlen);
 
 /* The owner tree_set_owner() gave the tree, for the engines' getattr. */
 uid_t tree_owner_uid(void);

@@ -22,6 +22,12 @@ struct statvfs;
  * connection (for osfsctl validate).  Returns 0 or -errno, with a
  * sentence in err. */
 int store_open(struct store **out, const char *path, int readonly, char *err, size_t errlen);
+/* The same, with the file holding a PostgreSQL store's password
+ * (-o store_passfile=FILE: a regular file of the caller's, no group or
+ * other bits); NULL for none (libpq's PGPASSFILE and ~/.pgpass still
+ * apply).  A SQLite store has no password: a passfile is refused. */
+int store_open_pass(struct store **out, const char *where, const char *passfile, int readonly, char *err,
+		    size_t errlen);
 void store_close(struct store *st);
 
 /* Whether a store string names a PostgreSQL database rather than a SQLite

@@ -3,6 +3,7 @@
  * store_open(), which picks that engine from the store string.
  */
 #include "store/backend.h"
+#include "store/backup.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -40,19 +41,36 @@ int store_is_pg(const char *where)
 	return 0;
 }
 
-int store_open(struct store **out, const char *where, int readonly, char *err, size_t errlen)
+int store_open_pass(struct store **out, const char *where, const char *passfile, int readonly, char *err,
+		    size_t errlen)
 {
 	*out = NULL;
-	if (store_is_pg(where)) {
-		/* The string is not repeated: it may hold a password. */
-		snprintf(err, errlen, "the store names a PostgreSQL database, and this osfs was built without "
-			 "PostgreSQL: give -o store= the path of a SQLite file");
-		return -EPROTONOSUPPORT;
+	if (store_is_pg(where))
+		return pg_store_open_with(out, where, passfile, readonly, err, errlen);
+	if (passfile) {
+		snprintf(err, errlen, "store_passfile= is for a PostgreSQL store; %s is a SQLite file, which has no password",
+			 where);
+		return -EINVAL;
 	}
 	return sq_store_open(out, where, readonly, err, errlen);
 }
 
+int store_open(struct store **out, const char *where, int readonly, char *err, size_t errlen)
+{
+	return store_open_pass(out, where, NULL, readonly, err, errlen);
+}
+
 const char *store_engine_version(void)
 {
-	return sq_engine_version();
+	static char v[96];
+	if (!v[0])
+		snprintf(v, sizeof(v), "%s; %s", sq_engine_version(), pg_store_engine_version());
+	return v;
+}
+
+int store_backup(const char *src, const char *dst, char *err, size_t errlen)
+{
+	if (store_is_pg(src))
+		return pg_store_backup(src, dst, err, errlen);
+	return sq_store_backup(src, dst, err, errlen);
 }

@@ -12,7 +12,10 @@
 #      unit test of that backend (one that includes store/sqlite/sqlite.h,
 #      as tests/unit/check_store.c does) may;
 #   5. store/sqlite/sqlite.h, the backend's private header, is included
-#      only inside store/sqlite/ and by such unit tests.
+#      only inside store/sqlite/ and by such unit tests;
+#   6. and the same for PostgreSQL: no <libpq-fe.h>, PQ call or libpq type
+#      outside store/pg/ but in a unit test that includes store/pg/pg.h
+#      (tests/unit/check_pg_*.c); store/pg/pg.h only there.
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root" || exit 1
 fails=0
@@ -57,6 +60,17 @@ done
 forbid "SQLite outside store/sqlite/" 'sqlite3_|<sqlite3\.h>|\bsqlite3[[:space:]]*\*|\bSQLITE_[A-Z]' "${outside[@]}"
 forbid "the SQLite backend's private header outside it and its tests" "$inc\"store/sqlite/" "${outside[@]}"
 forbid "a store interface header includes SQLite" "$inc<sqlite3\.h>" $(find store -maxdepth 1 -name '*.h' | sort)
+
+outside=()
+for f in $(sources fs catalog tools lib store tests bench); do
+	case $f in
+	store/pg/*) continue ;;
+	tests/unit/*) grep -qE "$inc\"store/pg/pg\.h\"" "$f" && continue ;;
+	esac
+	outside+=("$f")
+done
+forbid "libpq outside store/pg/" '\bPQ[a-z]+[[:space:]]*\(|<libpq-fe\.h>|\bPG(conn|result)\b' "${outside[@]}"
+forbid "the PostgreSQL backend's private header outside it and its tests" "$inc\"store/pg/pg\.h\"" "${outside[@]}"
 
 if [ "$fails" -gt 0 ]; then
 	echo "layers.sh: $fails file(s) break the layers (docs/design.md, Layers)"

@@ -16,6 +16,8 @@ packages=(
 	libxxhash-dev xxhash
 	# make test: unit tests, and the real tools the integration tests drive
 	check rsync attr acl sqlite3 perl util-linux tar python3 vim ed restic borgbackup nginx
+	# the PostgreSQL backend: libpq to build, a server for make unit-pg and make test-pg
+	libpq-dev postgresql-15
 	# make install's man pages are checked by rendering them
 	man-db groff-base
 	# make check-san, make valgrind, make fuzz

@@ -36,7 +36,7 @@ static int sync_file(const char *path)
 	return rc;
 }
 
-int store_backup(const char *src, const char *dst, char *err, size_t errlen)
+int sq_store_backup(const char *src, const char *dst, char *err, size_t errlen)
 {
 	char tmp[4200];
 	struct store *st;

@@ -19,6 +19,19 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/osfs-$TEST_NAME.XXXXXX")
 MNT=$WORK/mnt
 STORE=$WORK/store.db
 OSFS_PID=
+PG_DB=
+# make test-pg (tests/pg/suite.sh): the same tests on a PostgreSQL store, one
+# database per test on the suite's server; the password comes from the
+# server's passfile through libpq's PGPASSFILE, never a command line.
+if [ -n "${OSFS_TEST_PG_DIR:-}" ]; then
+	# shellcheck disable=SC1091
+	. "$OSFS_TEST_PG_DIR/env"
+	export PGPASSFILE=$OSFS_PG_PASSFILE
+	PG_DB=$(printf 'osfs_%s_%s' "$TEST_NAME" "$$" | tr -c 'a-z0-9_\n' '_')
+	"$(dirname "$0")/../pg/server.sh" psql "$OSFS_TEST_PG_DIR" -q -v ON_ERROR_STOP=1 -d postgres \
+		-c "CREATE DATABASE $PG_DB OWNER osfs" >/dev/null || { echo "FATAL: cannot create database $PG_DB"; exit 1; }
+	STORE=postgresql://osfs@127.0.0.1:$OSFS_PG_PORT/$PG_DB
+fi
 TEST_USERS=     # made by two_users: deleted by cleanup
 TEST_GROUPS=
 PASSED=0
@@ -69,6 +82,10 @@ cleanup() {
 		fusermount3 -u -z "$MNT" 2>/dev/null
 		sleep 0.2
 	fi
+	if [ -n "$PG_DB" ] && [ "${KEEP_WORK:-0}" != 1 ]; then
+		"$(dirname "$0")/../pg/server.sh" psql "$OSFS_TEST_PG_DIR" -q -d postgres \
+			-c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1
+	fi
 	if [ "${KEEP_WORK:-0}" = 1 ] || grep -qF " $MNT " /proc/mounts 2>/dev/null; then
 		echo "kept $WORK"
 	else
@@ -77,6 +94,28 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# sqlite_only "why": this test is about the SQLite store's file (its modes,
+# its -wal, the sqlite3 tool's view of it): under make test-pg it is skipped,
+# saying why.
+sqlite_only() {
+	if [ -n "$PG_DB" ]; then
+		echo "skip - SQLite only: $1"
+		exit 0
+	fi
+}
+
+# store_sql "SQL": runs SQL (one or more statements, plain SQL that both
+# engines read the same) on the test's store, read-only, and prints each
+# row as sqlite3 does (columns joined by '|').
+store_sql() {
+	if [ -n "$PG_DB" ]; then
+		printf 'SET search_path TO osfs;\nSET default_transaction_read_only = on;\n%s\n' "$1" |
+			psql -XAtq -v ON_ERROR_STOP=1 "$STORE"
+	else
+		sqlite3 -readonly -cmd '.timeout 5000' "$STORE" "$1"
+	fi
+}
 
 # two_users A B: two real users for the test, $U1 (osfs-A-PID) and $U2
 # (osfs-B-PID), each with a group of its own, deleted by cleanup whatever

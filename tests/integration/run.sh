@@ -10,8 +10,11 @@ for t in t_*.sh; do
 	echo "== $t"
 	if ! bash "$t"; then failed+=("$t"); fi
 done
-echo "== plans.sh"
-if ! bash plans.sh "$plans"; then failed+=(plans.sh); fi
+# The plans are SQLite's (EXPLAIN QUERY PLAN); PostgreSQL's are not logged.
+if [ -z "${OSFS_TEST_PG_DIR:-}" ]; then
+	echo "== plans.sh"
+	if ! bash plans.sh "$plans"; then failed+=(plans.sh); fi
+fi
 if [ ${#failed[@]} -gt 0 ]; then
 	echo "integration tests failed: ${failed[*]}"
 	exit 1

@@ -48,7 +48,7 @@ check "a file removed by an uninstall stays readable through an open descriptor"
 exec 3<&-
 
 stats=$(stat -c '%s' "$T/log")
-check "writes are durable: the store is consistent after unmount" sqlite3 "$STORE" 'PRAGMA integrity_check' 2>/dev/null || true
+[ -n "$PG_DB" ] || check "writes are durable: the store is consistent after unmount" sqlite3 "$STORE" 'PRAGMA integrity_check' 2>/dev/null || true
 unmount_osfs
 check "a second daemon can open the store after the first ended" true
 mount_osfs

@@ -6,6 +6,7 @@
 # never written, a clean stop leaves no lock, and a failed preload no new
 # store.
 . "$(dirname "$0")/lib.sh"
+sqlite_only "the modes of the store file, its -wal and -shm, and its lock (a PostgreSQL store is the server's; its passfile rules are tested by check_pg_store)"
 
 modes() { # the octal modes of the files given, those that exist
 	local out=

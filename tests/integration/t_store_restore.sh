@@ -9,6 +9,7 @@
 # `flock -n STORE.lock sqlite3 STORE ".restore BACKUP"`, gives the same
 # tree and is refused while osfs serves the store.
 . "$(dirname "$0")/lib.sh"
+sqlite_only "the store file, its -wal and sqlite3 .restore (a PostgreSQL store is restored from its dump: docs/scale-out.md)"
 command -v sqlite3 >/dev/null || { echo "FATAL: sqlite3 is not installed (make deps)"; exit 1; }
 mount_osfs
 A=$MNT/tenants/acme

@@ -1,0 +1,516 @@
+/* db: PostgreSQL connections, transactions and the store clock, behind
+ * the same interface as store/sqlite/db.c (store/db.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+
+#include "lib/idletrim.h"
+#include "store/pg/pg.h"
+
+/* Every wait is bounded (docs/scale-out.md, "Failures").  Defaults that
+ * the connection string (or libpq's environment variable) may override: a
+ * connect gives up after 5 s, and a peer that stops answering is noticed
+ * by TCP within about 20 s. */
+static const char *const defaults[][3] = {
+	/* keyword, value, the environment variable of libpq that overrides it */
+	{ "connect_timeout", "5", "PGCONNECT_TIMEOUT" },
+	{ "application_name", "osfs", "PGAPPNAME" },
+	{ "keepalives", "1", NULL },
+	{ "keepalives_idle", "10", NULL },
+	{ "keepalives_interval", "3", NULL },
+	{ "keepalives_count", "3", NULL },
+	{ "tcp_user_timeout", "20000", NULL },
+};
+
+/* Settings of each session.  search_path: every query names the tables of
+ * the osfs schema unqualified (pg_catalog still comes first).  A statement
+ * may run 60 s (a large install's statement takes well under one), waits
+ * for a row lock at most 30 s (as SQLite's busy timeout), and a daemon
+ * that stalls inside a transaction loses it after 60 s rather than
+ * holding its locks. */
+#define SESSION_SQL \
+	"SET search_path = osfs; SET statement_timeout = '60s'; SET lock_timeout = '30s'; " \
+	"SET idle_in_transaction_session_timeout = '60s'; SET client_min_messages = warning"
+
+/* ---- keywords ---- */
+
+static int kw_set(struct store *st, const char *k, const char *v)
+{
+	for (size_t i = 0; i < st->nkeys; i++)
+		if (!strcmp(st->keys[i], k)) {
+			char *nv = strdup(v);
+			if (!nv)
+				return -ENOMEM;
+			free(st->vals[i]);
+			st->vals[i] = nv;
+			return 0;
+		}
+	char **nk = realloc(st->keys, (st->nkeys + 2) * sizeof(*nk));
+	if (!nk)
+		return -ENOMEM;
+	st->keys = nk;
+	char **nv = realloc(st->vals, (st->nkeys + 2) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	st->vals = nv;
+	if (!(st->keys[st->nkeys] = strdup(k)))
+		return -ENOMEM;
+	if (!(st->vals[st->nkeys] = strdup(v))) {
+		free(st->keys[st->nkeys]);
+		return -ENOMEM;
+	}
+	st->nkeys++;
+	st->keys[st->nkeys] = st->vals[st->nkeys] = NULL;
+	return 0;
+}
+
+static const char *kw_get(const struct store *st, const char *k)
+{
+	for (size_t i = 0; i < st->nkeys; i++)
+		if (!strcmp(st->keys[i], k))
+			return st->vals[i];
+	return NULL;
+}
+
+/* The keywords libpq gets: osfs's defaults, then the string's, then the
+ * passfile. */
+static int build_keywords(struct store *st, const char *where, const char *passfile, char *err, size_t errlen)
+{
+	int rc = pg_check_conninfo(where, err, errlen);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(*defaults); i++) {
+		const char *env = defaults[i][2] ? getenv(defaults[i][2]) : NULL;
+		if ((!env || !*env) && (rc = kw_set(st, defaults[i][0], defaults[i][1])))
+			goto nomem;
+	}
+	char *msg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(where, &msg);
+	PQfreemem(msg);
+	if (!opts)
+		return -EINVAL; /* pg_check_conninfo said why */
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (o->val && (rc = kw_set(st, o->keyword, o->val))) {
+			PQconninfoFree(opts);
+			goto nomem;
+		}
+	PQconninfoFree(opts);
+	if (passfile) {
+		if ((rc = pg_check_passfile(passfile, "-o store_passfile", err, errlen)))
+			return rc;
+		if ((rc = kw_set(st, "passfile", passfile)))
+			goto nomem;
+	} else if (kw_get(st, "passfile")) {
+		if ((rc = pg_check_passfile(kw_get(st, "passfile"), "passfile in -o store", err, errlen)))
+			return rc;
+	}
+	/* HOST:PORT for sentences: the first of a multi-host list */
+	const char *h = kw_get(st, "host"), *p = kw_get(st, "port");
+	if (!h)
+		h = kw_get(st, "hostaddr");
+	char host[256];
+	snprintf(host, sizeof(host), "%.*s:%.*s", h ? (int)strcspn(h, ",") : 9, h ? h : "localhost",
+		 p ? (int)strcspn(p, ",") : 4, p ? p : "5432");
+	if (!(st->host = strdup(host)))
+		goto nomem;
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
+/* ---- connections ---- */
+
+/* The server's warnings (a NOTICE is dropped by client_min_messages) go
+ * to stderr as the daemon's other messages do, not as libpq's bare lines. */
+static void on_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "osfs: store: %.*s\n", (int)strcspn(msg, "\n"), msg);
+}
+
+static int connect_conn(struct store *st, PGconn **out, char *err, size_t errlen)
+{
+	PGconn *c = PQconnectdbParams((const char *const *)st->keys, (const char *const *)st->vals, 0);
+	if (!c || PQstatus(c) != CONNECTION_OK) {
+		const char *m = c ? PQerrorMessage(c) : "out of memory";
+		/* libpq's message may span lines (one per host tried): the first */
+		snprintf(err, errlen, "the store at %s cannot be reached: %.*s", st->host, (int)strcspn(m, "\n"), m);
+		PQfinish(c);
+		return -EIO;
+	}
+	PQsetNoticeProcessor(c, on_notice, NULL);
+	PGresult *r = PQexec(c, st->readonly ? SESSION_SQL "; SET default_transaction_read_only = on" : SESSION_SQL);
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK) {
+		const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(c);
+		snprintf(err, errlen, "cannot set up a session on the store at %s: %.*s", st->host, (int)strcspn(m, "\n"), m);
+		PQclear(r);
+		PQfinish(c);
+		return -EIO;
+	}
+	PQclear(r);
+	*out = c;
+	return 0;
+}
+
+struct pg_note {
+	void (*fn)(const char *, const char *);
+	char *a, *b;
+	struct pg_note *next;
+};
+
+/* Runs (run) or drops the calls of pg_db_after_commit, in their order. */
+static void notes_end(struct db *db, int run)
+{
+	struct pg_note *n = db->notes;
+	db->notes = NULL;
+	db->notes_end = &db->notes;
+	while (n) {
+		struct pg_note *next = n->next;
+		if (run)
+			n->fn(n->a, n->b);
+		free(n->a);
+		free(n->b);
+		free(n);
+		n = next;
+	}
+}
+
+int pg_db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), const char *a, const char *b)
+{
+	if (!fn)
+		return 0;
+	if (!db->in_tx) {
+		fn(a, b);
+		return 0;
+	}
+	struct pg_note *n = calloc(1, sizeof(*n));
+	if (!n || (a && !(n->a = strdup(a))) || (b && !(n->b = strdup(b)))) {
+		if (n) {
+			free(n->a);
+			free(n);
+		}
+		return -ENOMEM;
+	}
+	n->fn = fn;
+	*db->notes_end = n;
+	db->notes_end = &n->next;
+	return 0;
+}
+
+static struct db *db_new(struct store *st, PGconn *c)
+{
+	struct db *db = calloc(1, sizeof(*db));
+	if (!db)
+		return NULL;
+	db->be = st->be;
+	db->conn = c;
+	db->store = st;
+	db->notes_end = &db->notes;
+	return db;
+}
+
+static void db_free(struct db *db)
+{
+	notes_end(db, 0);
+	free(db->sql);
+	free(db->id);
+	PQfinish(db->conn);
+	free(db);
+}
+
+static void store_free(struct store *st)
+{
+	for (size_t i = 0; i < st->nkeys; i++) {
+		free(st->keys[i]);
+		free(st->vals[i]);
+	}
+	free(st->keys);
+	free(st->vals);
+	free(st->where);
+	free(st->host);
+	free(st);
+}
+
+int pg_store_open_with(struct store **out, const char *where, const char *passfile, int readonly, char *err,
+		       size_t errlen)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	PGconn *c = NULL;
+	int rc = -ENOMEM;
+	*out = NULL;
+	if (!st || !(st->where = strdup(where))) {
+		snprintf(err, errlen, "out of memory");
+		free(st);
+		return -ENOMEM;
+	}
+	st->be = &pg_backend;
+	st->readonly = readonly;
+	if ((rc = build_keywords(st, where, passfile, err, errlen)))
+		goto fail;
+	if ((rc = connect_conn(st, &c, err, errlen)))
+		goto fail;
+	if ((rc = pg_schema_apply(c, readonly, &st->migrated, err, errlen)))
+		goto fail;
+	if (!(st->free = db_new(st, c))) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	pthread_mutex_init(&st->lock, NULL);
+	st->nconn = 1;
+	*out = st;
+	return 0;
+fail:
+	PQfinish(c);
+	store_free(st);
+	return rc;
+}
+
+int pg_store_open(struct store **out, const char *where, int readonly, char *err, size_t errlen)
+{
+	return pg_store_open_with(out, where, NULL, readonly, err, errlen);
+}
+
+void pg_store_close(struct store *st)
+{
+	if (!st)
+		return;
+	while (st->free) {
+		struct db *n = st->free->next_free;
+		db_free(st->free);
+		st->free = n;
+	}
+	pthread_mutex_destroy(&st->lock);
+	store_free(st);
+}
+
+const char *pg_store_where(const struct store *st)
+{
+	return st->where;
+}
+
+const char *pg_store_engine_version(void)
+{
+	static char v[48];
+	if (!v[0]) {
+		int n = PQlibVersion(); /* 150018: 15.18 */
+		snprintf(v, sizeof(v), "PostgreSQL (libpq %d.%d)", n / 10000, n % 10000);
+	}
+	return v;
+}
+
+/* The server's disk is not visible from here: statfs shows the database's
+ * size as used and, as free, a fixed 1 TiB (no tool should refuse to
+ * write because of a figure osfs cannot know). */
+int pg_store_statvfs(const struct store *st, struct statvfs *sv)
+{
+	struct db *db = pg_store_acquire((struct store *)st);
+	if (!db)
+		return -EIO;
+	PGresult *r;
+	int rc = pg_query(db, "SELECT pg_database_size(current_database())", PG_NOARGS, &r);
+	int64_t size = 0;
+	if (rc == 0) {
+		size = PQntuples(r) ? pg_get_i64(r, 0, 0) : 0;
+		PQclear(r);
+	}
+	pg_store_release(db);
+	if (rc)
+		return rc;
+	memset(sv, 0, sizeof(*sv));
+	sv->f_bsize = sv->f_frsize = 4096;
+	sv->f_bfree = sv->f_bavail = ((uint64_t)1 << 40) / 4096;
+	sv->f_blocks = (fsblkcnt_t)(size / 4096) + sv->f_bfree;
+	sv->f_namemax = 255;
+	return 0;
+}
+
+struct db *pg_store_acquire(struct store *st)
+{
+	pthread_mutex_lock(&st->lock);
+	struct db *db = st->free;
+	if (db)
+		st->free = db->next_free;
+	pthread_mutex_unlock(&st->lock);
+	if (db)
+		return db;
+	char err[512];
+	PGconn *c;
+	if (connect_conn(st, &c, err, sizeof(err))) {
+		fprintf(stderr, "osfs: %s\n", err);
+		return NULL;
+	}
+	if (!(db = db_new(st, c))) {
+		PQfinish(c);
+		return NULL;
+	}
+	pthread_mutex_lock(&st->lock);
+	st->nconn++;
+	pthread_mutex_unlock(&st->lock);
+	return db;
+}
+
+/* A pooled connection whose server went away (a restart, a failover, an
+ * idle timeout) is only found out when used.  The first statement of a
+ * request, BEGIN, had no effect yet: on a broken connection it is tried
+ * once more on a new one, so a restarted server costs no request an
+ * error.  Returns 0 or -errno. */
+static int begin_fresh(struct db *db, const char *sql)
+{
+	int rc = pg_simple(db, sql);
+	if (rc == 0 || PQstatus(db->conn) != CONNECTION_BAD)
+		return rc;
+	char err[512];
+	PGconn *c;
+	if (connect_conn(db->store, &c, err, sizeof(err))) {
+		fprintf(stderr, "osfs: %s\n", err);
+		return rc;
+	}
+	PQfinish(db->conn);
+	db->conn = c;
+	/* the prepared statements went with the old session */
+	if (db->sql)
+		memset(db->sql, 0, db->capcache * sizeof(*db->sql));
+	db->ncache = 0;
+	return pg_simple(db, sql);
+}
+
+/* One snapshot for the whole request, as SQLite's read transaction. */
+struct db *pg_store_acquire_read(struct store *st)
+{
+	struct db *db = pg_store_acquire(st);
+	if (db && begin_fresh(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == 0)
+		db->in_read = 1;
+	return db; /* without the transaction, statements run one by one */
+}
+
+void pg_store_release(struct db *db)
+{
+	if (!db)
+		return;
+	idletrim_note();
+	if (db->in_tx)
+		pg_db_rollback(db); /* a caller forgot: never leak a row lock */
+	if (db->in_read && pg_simple(db, "COMMIT") != 0)
+		pg_simple(db, "ROLLBACK");
+	db->in_read = 0;
+	db->tx_err = 0;
+	struct store *st = db->store;
+	/* A connection that broke, or is still inside a transaction, is not
+	 * lent again: the next request opens a fresh one. */
+	if (PQstatus(db->conn) != CONNECTION_OK || PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+		pthread_mutex_lock(&st->lock);
+		st->nconn--;
+		pthread_mutex_unlock(&st->lock);
+		db_free(db);
+		return;
+	}
+	pthread_mutex_lock(&st->lock);
+	db->next_free = st->free;
+	st->free = db;
+	pthread_mutex_unlock(&st->lock);
+}
+
+/* ---- transactions ---- */
+
+/* Writes run in READ COMMITTED: every statement sees what committed
+ * before it began, so the checks made after a row lock see the other
+ * writer's result (docs/scale-out.md, "Serializing concurrent writers"). */
+/* The key of the lock every write transaction holds ('osfw'): writers run
+ * one after another, as BEGIN IMMEDIATE makes them on SQLite, whichever
+ * daemon they come from.  Each statement of READ COMMITTED then sees every
+ * write committed before the lock was granted, so the checks an install
+ * makes (is the version in the catalog? does anything depend on it?) hold
+ * until it commits.  Per-tenant locks are docs/scale-out.md step 5. */
+#define PG_WRITE_LOCK 1869838199
+#define PG_STR_(x) #x
+#define PG_STR(x) PG_STR_(x)
+
+int pg_db_begin(struct db *db)
+{
+	int rc = begin_fresh(db, "BEGIN ISOLATION LEVEL READ COMMITTED");
+	if (rc)
+		return rc;
+	db->in_tx = 1;
+	db->tx_err = 0;
+	if ((rc = pg_exec(db, "SELECT pg_advisory_xact_lock(" PG_STR(PG_WRITE_LOCK) ")", PG_NOARGS)) < 0) {
+		pg_db_rollback(db);
+		return rc;
+	}
+	return 0;
+}
+
+int pg_db_commit(struct db *db)
+{
+	int rc;
+	/* PostgreSQL answers COMMIT of a failed transaction with ROLLBACK and
+	 * no error: the failure must be told here. */
+	if (PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
+		rc = db->tx_err ? db->tx_err : -EIO;
+		pg_db_rollback(db);
+		return rc;
+	}
+	PGresult *r = PQexec(db->conn, "COMMIT");
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = pg_errno(db, r);
+	else
+		rc = strcmp(PQcmdStatus(r), "COMMIT") ? (db->tx_err ? db->tx_err : -EIO) : 0;
+	PQclear(r);
+	if (rc) {
+		pg_db_rollback(db);
+		return rc;
+	}
+	db->in_tx = 0;
+	db->tx_err = 0;
+	notes_end(db, 1);
+	return 0;
+}
+
+void pg_db_rollback(struct db *db)
+{
+	PGTransactionStatusType s = PQtransactionStatus(db->conn);
+	if (s == PQTRANS_INTRANS || s == PQTRANS_INERROR) {
+		PGresult *r = PQexec(db->conn, "ROLLBACK");
+		PQclear(r);
+	}
+	db->in_tx = 0;
+	db->tx_err = 0;
+	notes_end(db, 0);
+}
+
+/* The store clock: the database server's clock (one clock for every
+ * daemon), but strictly after every time handed out before.  One
+ * statement: the upsert takes the clock row's lock, so two transactions
+ * get their times one after the other, the second seeing the first's.
+ * Later kept per lock domain (docs/scale-out.md). */
+#define WALL_NS "(extract(epoch from clock_timestamp()) * 1000000000)::bigint"
+int pg_db_now(struct db *db, int64_t span, int64_t *ns)
+{
+	PGresult *r;
+	int rc = pg_query(db,
+			  "INSERT INTO meta AS m(key, value) VALUES('clock', " WALL_NS " + $1) "
+			  "ON CONFLICT(key) DO UPDATE SET value = greatest(m.value + 1, " WALL_NS ") + $1 "
+			  "RETURNING value - $1",
+			  PG_ARGS(pg_i64(span > 0 ? span : 0)), &r);
+	if (rc)
+		return rc;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return -EIO;
+	}
+	*ns = pg_get_i64(r, 0, 0);
+	PQclear(r);
+	return 0;
+}
+
+int pg_db_set_meta(struct db *db, const char *key, int64_t v)
+{
+	int rc = pg_exec(db,
+			 "INSERT INTO meta(key, value) VALUES($1, $2) "
+			 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			 PG_ARGS(pg_text(key), pg_i64(v)));
+	return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,230 @@
+/* pg: the PostgreSQL backend's own header (docs/scale-out.md, step 3), for
+ * the files of store/pg/ and the unit tests of that backend only.  It is
+ * the one place <libpq-fe.h> is seen.
+ *
+ * One `struct store` per connection string; it hands out `struct db`
+ * connections from a pool, as store/sqlite/ does.  Each connection keeps
+ * its prepared statements, keyed by the SQL text's address, so every
+ * statement is parsed once per connection.  Results come in binary, so
+ * integers and bytes need no parsing and no unescaping.
+ *
+ * Every function named pg_<public name> has exactly the signature of the
+ * public function in the store/ headers; step 2's table (store/ops.def) lists them.
+ */
+#ifndef OSFS_STORE_PG_H
+#define OSFS_STORE_PG_H
+
+#include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include <libpq-fe.h>
+
+#include "store/backend.h"
+#include "store/db.h"
+#include "store/pg/conninfo.h"
+#include "store/changes.h"
+#include "store/records.h"
+#include "store/tenants.h"
+#include "store/tree.h"
+
+/* The engine's operations (store/ops.def), pg_<name>, as
+ * store/sqlite/sqlite.h declares sq_<name>. */
+#define OP(ret, op, params, args) ret pg_##op params;
+#define VOP(op, params, args) void pg_##op params;
+#include "store/ops.def"
+#undef OP
+#undef VOP
+
+struct store_backend;
+struct pg_note;
+
+struct db {
+	const struct store_backend *be; /* first: the header every backend shares */
+	PGconn *conn;
+	struct store *store;
+	struct db *next_free;
+	/* prepared statements, open addressing on the SQL pointer; the
+	 * statement of slot i is named "osfs_<id[i]>" on this connection */
+	const char **sql;
+	unsigned *id;
+	size_t ncache, capcache;
+	unsigned next_id;
+	int in_tx;
+	int in_read;  /* a read transaction of pg_store_acquire_read() */
+	int tx_err;   /* the first -errno inside the open transaction */
+	struct pg_note *notes, **notes_end; /* see pg_db_after_commit */
+};
+
+struct store {
+	const struct store_backend *be; /* first: the header every backend shares */
+	char *where;      /* the connection string as given (no password in it) */
+	char *host;       /* HOST:PORT of the first host, for sentences */
+	/* libpq's keywords and values, NULL-terminated: osfs's defaults, then
+	 * those of the string, then the passfile */
+	char **keys, **vals;
+	size_t nkeys;
+	int readonly;
+	int migrated;     /* this open created or upgraded the schema */
+	pthread_mutex_t lock;
+	struct db *free;  /* idle connections */
+	size_t nconn;
+};
+
+/* The table of step 2 (store/pg/backend.c, from store/ops.def).  Weak:
+ * until it exists the header's `be` is NULL and nothing dispatches. */
+extern const struct store_backend pg_backend;
+
+/* ---- db.c: the public operations of store/db.h ---- */
+int pg_store_open(struct store **out, const char *where, int readonly, char *err, size_t errlen);
+/* The same with a passfile of its own (-o store_passfile=FILE), checked
+ * by pg_check_passfile() and given to libpq as its passfile keyword. */
+int pg_store_open_with(struct store **out, const char *where, const char *passfile, int readonly, char *err,
+		       size_t errlen);
+void pg_store_close(struct store *st);
+const char *pg_store_where(const struct store *st);
+const char *pg_store_engine_version(void);
+int pg_store_statvfs(const struct store *st, struct statvfs *sv);
+struct db *pg_store_acquire(struct store *st);
+struct db *pg_store_acquire_read(struct store *st);
+void pg_store_release(struct db *db);
+int pg_db_begin(struct db *db);
+int pg_db_commit(struct db *db);
+void pg_db_rollback(struct db *db);
+int pg_db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), const char *a, const char *b);
+int pg_db_now(struct db *db, int64_t span, int64_t *ns);
+int pg_db_set_meta(struct db *db, const char *key, int64_t v);
+
+/* ---- backup.c: osfsctl backup/restore of a PostgreSQL store ---- */
+/* store_backup() (store/backup.h) when src is a connection string:
+ * pg_dump's custom format of the schema osfs into the new file dst
+ * (0600, written as dst.partial, synced, renamed; never overwritten).
+ * Returns 0, or -errno with a sentence in err. */
+int pg_store_backup(const char *src, const char *dst, char *err, size_t errlen);
+/* The other way: the backup file src into the database of the string
+ * dst, which must not hold a schema osfs yet (-EEXIST); one transaction;
+ * then the schema is upgraded if the backup is older. */
+int pg_store_restore(const char *src, const char *dst, char *err, size_t errlen);
+
+/* ---- schema.c ---- */
+#define PG_SCHEMA_VERSION 4
+/* Creates or upgrades the osfs schema on c (outside any transaction), or
+ * checks it.  *migrated tells whether this call changed it.  Returns 0,
+ * or -errno with a sentence in err. */
+int pg_schema_apply(PGconn *c, int readonly, int *migrated, char *err, size_t errlen);
+
+/* ---- query.c: statements with bound parameters ---- */
+
+/* One parameter, made by pg_i64(), pg_text(), pg_bytes() or pg_null().
+ * Integers and bytes go in binary with their type; text goes as text
+ * whose type the server infers from the statement. */
+struct pg_arg {
+	Oid type;          /* 0: inferred (text and NULL) */
+	const char *val;   /* NULL: SQL NULL (for an int64, see i8) */
+	int len;
+	int binary;
+	unsigned char i8[8];
+};
+
+#define PG_INT8OID 20
+#define PG_BYTEAOID 17
+#define PG_FLOAT8OID 701
+
+static inline struct pg_arg pg_i64(int64_t v)
+{
+	struct pg_arg a = { PG_INT8OID, NULL, 8, 1, { 0 } };
+	uint64_t u = (uint64_t)v;
+	for (int i = 7; i >= 0; i--, u >>= 8)
+		a.i8[i] = (unsigned char)u;
+	return a;
+}
+
+/* A double in binary (float8: the 8 bytes of the IEEE value, big-endian),
+ * so that it reaches the server exactly as SQLite would store it. */
+static inline struct pg_arg pg_f64(double v)
+{
+	struct pg_arg a = { PG_FLOAT8OID, NULL, 8, 1, { 0 } };
+	uint64_t u;
+	memcpy(&u, &v, sizeof(u));
+	for (int i = 7; i >= 0; i--, u >>= 8)
+		a.i8[i] = (unsigned char)u;
+	return a;
+}
+
+/* NUL-terminated text; NULL gives SQL NULL. */
+static inline struct pg_arg pg_text(const char *s)
+{
+	struct pg_arg a = { 0, s, 0, 0, { 0 } };
+	return a;
+}
+
+static inline struct pg_arg pg_bytes(const void *p, size_t n)
+{
+	struct pg_arg a = { PG_BYTEAOID, p ? (const char *)p : "", (int)n, 1, { 0 } };
+	return a;
+}
+
+static inline struct pg_arg pg_null(void)
+{
+	struct pg_arg a = { 0, NULL, 0, 0, { 0 } };
+	return a;
+}
+
+/* The parameters of one call: pg_query(db, SQL, PG_ARGS(pg_i64(t), pg_text(name)), &res). */
+#define PG_ARGS(...) \
+	((const struct pg_arg[]){ __VA_ARGS__ }), \
+	(int)(sizeof((const struct pg_arg[]){ __VA_ARGS__ }) / sizeof(struct pg_arg))
+#define PG_NOARGS NULL, 0
+
+/* 1 if s is UTF-8.  PostgreSQL's text is: a name that is not cannot be
+ * in the store.  pg_query() refuses such text with -EILSEQ before sending
+ * it (the transaction stays usable); a lookup says -ENOENT instead. */
+int pg_utf8_ok(const char *s);
+static inline int pg_lookup_errno(int rc)
+{
+	return rc == -EILSEQ ? -ENOENT : rc;
+}
+
+/* Runs sql, which must be a string literal (its prepared statement is
+ * cached by address), with args bound; *out gets the result (columns in
+ * binary), to PQclear().  Returns 0 or -errno (*out NULL). */
+int pg_query(struct db *db, const char *sql, const struct pg_arg *args, int nargs, PGresult **out);
+/* The same for a statement whose rows are not wanted.  Returns the number
+ * of rows it touched (>= 0) or -errno. */
+int pg_exec(struct db *db, const char *sql, const struct pg_arg *args, int nargs);
+
+/* Columns of a binary result.  An integer column of any width (int2,
+ * int4, int8, bool) gives its value; NULL gives 0 (or NULL). */
+int64_t pg_get_i64(const PGresult *r, int row, int col);
+double pg_get_f64(const PGresult *r, int row, int col);
+const char *pg_get_text(const PGresult *r, int row, int col); /* NUL-terminated */
+const void *pg_get_bytes(const PGresult *r, int row, int col, size_t *len);
+static inline int pg_is_null(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col);
+}
+
+/* A failed result (or a broken connection when r is NULL) as -errno; the
+ * unexpected ones are logged to stderr with the server's message. */
+int pg_errno(struct db *db, const PGresult *r);
+/* The errno of an SQLSTATE (docs/scale-out.md, "Errors"). */
+int pg_sqlstate_errno(const char *sqlstate);
+
+/* Runs a statement with no parameters over the simple protocol (BEGIN,
+ * COMMIT, SET): 0 or -errno. */
+int pg_simple(struct db *db, const char *sql);
+
+/* ---- the engine's operations (store/ops.def), pg_<name> ----
+ * Declared from the one list, as store/sqlite/sqlite.h does for sq_; a
+ * declaration above of the same function is the same declaration. */
+#include "store/backend.h"
+#define OP(ret, op, params, args) ret pg_##op params;
+#define VOP(op, params, args) void pg_##op params;
+#include "store/ops.def"
+#undef OP
+#undef VOP
+
+#endif
