@@ -154,7 +154,7 @@ clean:
 
 # ------------------------------------------------------------------ bench
 #
-#   make bench                      workloads W1-W4 of bench/README.md on
+#   make bench                      workloads W1-W7 of bench/README.md on
 #                                   real mounts (root; ~10 min on 2 vCPUs),
 #                                   results in bench/results.txt
 #   make bench BENCH_QUICK=1        a smoke run of about a minute

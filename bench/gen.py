@@ -8,6 +8,12 @@
   gen.py big OUT RECORDS
       one package com.bench.big (namespace bbig) whose object bbig_item
       is seeded with RECORDS records of four fields each.
+  gen.py contacts OUTDIR COUNT
+      COUNT records of app-crm's crm_contact, OUTDIR/c000001.json ...,
+      each naming the seeded account "Acme Corp", as osfs prints them (W5).
+  gen.py unique OUT RECORDS
+      one package com.bench.uq (namespace buq) whose object buq_item has
+      a unique email field, seeded with RECORDS records (W7).
 
 Only the standard library; the output is deterministic.
 """
@@ -65,6 +71,26 @@ def main(argv):
         out, nrec = argv[1], int(argv[2])
         recs = [record(i) for i in range(1, nrec + 1)]
         write(out, artifact("com.bench.big", "bbig", "item", "Item", recs))
+        return 0
+    if len(argv) == 3 and argv[0] == "contacts":
+        outdir, count = argv[1], int(argv[2])
+        os.makedirs(outdir, exist_ok=True)
+        for i in range(1, count + 1):
+            # As osfs prints a record (its id, two-space indent), so that the
+            # copy's sizes are the records' and a second rsync -a has nothing
+            # to do.
+            doc = {"id": f"c{i:06d}", "first_name": "Bench", "last_name": f"Contact {i}",
+                   "email": f"c{i:06d}@bench.example", "account": "Acme Corp"}
+            with open(os.path.join(outdir, f"c{i:06d}.json"), "w", encoding="utf-8") as f:
+                f.write(json.dumps(doc, indent=2) + "\n")
+        return 0
+    if len(argv) == 3 and argv[0] == "unique":
+        out, nrec = argv[1], int(argv[2])
+        doc = artifact("com.bench.uq", "buq", "item", "Item",
+                       [dict(record(i), email=f"u{i:06d}@bench.example")
+                        for i in range(1, nrec + 1)])
+        doc["objects"][0]["fields"]["email"] = {"label": "Email", "type": "email", "unique": True}
+        write(out, doc)
         return 0
     sys.stderr.write(__doc__)
     return 2

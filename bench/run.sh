@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The osfs benchmark (make bench): workloads W1-W4 of bench/README.md on
+# The osfs benchmark (make bench): workloads W1-W7 of bench/README.md on
 # real mounts, the figures as medians of BENCH_RUNS runs (with min-max),
 # written to bench/results.txt (overwritten) and printed.
 #
@@ -25,7 +25,7 @@ FIXTURES=$ROOT/tests/fixtures/real
 FIXTURE_NAMES="app-crm app-showcase app-todo"
 RESULTS=${BENCH_RESULTS:-$HERE/results.txt}
 QUICK=${BENCH_QUICK:-0}
-ONLY=${BENCH_ONLY:-W1 W2 W3 W4}
+ONLY=${BENCH_ONLY:-W1 W2 W3 W4 W5 W6 W7}
 
 if [ "$QUICK" = 1 ]; then
 	RUNS=${BENCH_RUNS:-2}
@@ -58,6 +58,8 @@ say() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
 # shellcheck source=bench/peers.sh
 . "$HERE/peers.sh"
+# shellcheck source=bench/records.sh
+. "$HERE/records.sh"
 
 # ------------------------------------------------------------ mounts
 
@@ -570,6 +572,9 @@ run_workload W2c w2c
 run_workload W3 w3
 run_workload W4 w4
 umount_tmpfs
+run_workload W5 w5
+run_workload W6 w6
+run_workload W7 w7
 result ""
 result "total: $(($(date +%s) - BENCH_START)) s"
 # The daemons' stderr, but for the line each install and tenant writes.

@@ -189,6 +189,8 @@ static void note_replaced(const struct tenant_row *t, const struct install_row *
 	changes_entry(ch, tree_node(T_PKGSDIR, (uint64_t)t->id), name);
 }
 
+/* Seeds on the package's first install in the tenant only: not on an
+ * upgrade, nor on a reinstall after an uninstall (SPEC 4, 5). */
 static int seed_first(struct db *db, const struct tenant_row *t, const struct artifact *a, int64_t ts,
 		      struct install_report *r, struct seed_counts *n, int *first)
 {
@@ -212,12 +214,14 @@ static int log_install(struct db *db, const struct tenant_row *t, const struct a
 		       const struct install_row *cur, const char *source, int64_t ts, const struct seed_counts *n,
 		       int first, struct install_report *r)
 {
-	char from[SEMVER_MAX_LENGTH + 16] = "", seeds[160];
+	char from[SEMVER_MAX_LENGTH + 16] = "", seeds[200], kept[64] = "";
 	if (cur)
 		snprintf(from, sizeof(from), " (was %s)", cur->version);
+	if (n->kept)
+		snprintf(kept, sizeof(kept), ", %zu kept as a user changed them", n->kept);
 	if (first)
-		snprintf(seeds, sizeof(seeds), "%zu record%s seeded%s", n->inserted + n->updated,
-			 n->inserted + n->updated == 1 ? "" : "s", n->skipped ? ", some skipped by their mode" : "");
+		snprintf(seeds, sizeof(seeds), "%zu record%s seeded%s%s", n->inserted + n->updated,
+			 n->inserted + n->updated == 1 ? "" : "s", n->skipped ? ", some skipped by their mode" : "", kept);
 	else
 		snprintf(seeds, sizeof(seeds), "seed data not applied again (records are kept from the first install)");
 	int rc = install_log(db, t, ts, &r->changes, "%s %s@%s%s from %s: %zu object%s, %s", action_of(a, cur),
@@ -233,7 +237,7 @@ int install_apply(struct db *db, const struct tenant_row *t, const struct artifa
 		  const struct install_opts *o, int64_t ts, struct install_report *r)
 {
 	struct names affected = { NULL, 0, 0, STRSET_INIT };
-	struct seed_counts n = { 0, 0, 0 };
+	struct seed_counts n = { 0, 0, 0, 0 };
 	int64_t art = 0, inst = 0;
 	int first = 0, system = o == NULL;
 	int64_t objects_at = ts + TREE_ITEM_TIME_BASE + (int64_t)a->nitems;
@@ -266,6 +270,8 @@ int install_apply(struct db *db, const struct tenant_row *t, const struct artifa
 		rc = tenants_touch(db, t->id, ts);
 	if (rc == 0 && !system)
 		rc = log_install(db, t, a, cur, o->source, ts, &n, first, r);
+	if (rc == 0 && !system) /* their mode follows the tenant's own packages */
+		rc = tree_note_derived(db, t->id, &r->changes);
 	note_replaced(t, cur, &r->changes);
 	names_free(&affected);
 	return rc;
@@ -285,6 +291,8 @@ int install_detach(struct db *db, const struct tenant_row *t, const struct insta
 		rc = sync_tables(db, t, &affected, ts, &r->changes);
 	if (rc == 0)
 		rc = artstore_gc(db, cur->artifact);
+	if (rc == 0) /* their mode follows the tenant's own packages */
+		rc = tree_note_derived(db, t->id, &r->changes);
 	note_replaced(t, cur, &r->changes);
 	names_free(&affected);
 	return rc;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "catalog/catalog.h"
+#include "catalog/dep_order.h"
 #include "catalog/install_internal.h"
 #include "catalog/strset.h"
 
@@ -28,7 +29,6 @@ struct pfile {
 	size_t len;
 	struct artifact a;
 	int skip;      /* superseded by a higher version of the same package */
-	int done;      /* placed in the install order */
 };
 
 struct preload {
@@ -152,48 +152,31 @@ static void pick_versions(struct preload *p)
 	}
 }
 
-/* Is package id among the preloaded files still to be placed? */
-static int pending(const struct preload *p, const char *id)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (!p->f[i].skip && !p->f[i].done && !strcmp(p->f[i].a.id, id))
-			return 1;
-	return 0;
-}
-
 /* Dependency order (each package after the preloaded ones it depends on),
- * file order otherwise. */
+ * file order otherwise (catalog/dep_order.h). */
 static int sort_by_deps(struct preload *p)
 {
-	size_t live = 0;
-	if (!(p->order = calloc(p->n + 1, sizeof(*p->order))))
-		return -ENOMEM;
-	for (size_t i = 0; i < p->n; i++)
-		live += !p->f[i].skip;
-	while (p->norder < live) {
-		size_t placed = 0;
-		for (size_t i = 0; i < p->n; i++) {
-			struct pfile *f = &p->f[i];
-			int ready = !f->skip && !f->done;
-			for (size_t k = 0; ready && k < f->a.ndeps; k++)
-				ready = !pending(p, f->a.deps[k].id);
-			if (ready) {
-				f->done = 1;
-				p->order[p->norder++] = i;
-				placed++;
-			}
+	const struct artifact **a = calloc(p->n + 1, sizeof(*a));
+	const char **labels = calloc(p->n + 1, sizeof(*labels));
+	size_t *live = calloc(p->n + 1, sizeof(*live));
+	int rc = a && labels && live && (p->order = calloc(p->n + 1, sizeof(*p->order))) ? 0 : -ENOMEM;
+	size_t m = 0;
+	for (size_t i = 0; i < p->n && rc == 0; i++)
+		if (!p->f[i].skip) {
+			a[m] = &p->f[i].a;
+			labels[m] = p->f[i].path;
+			live[m++] = i;
 		}
-		if (!placed) {
-			struct buf names = BUF_INIT;
-			for (size_t i = 0; i < p->n; i++)
-				if (!p->f[i].skip && !p->f[i].done)
-					buf_printf(&names, "%s%s (%s)", names.len ? ", " : "", p->f[i].a.id, p->f[i].path);
-			diag_add(p->d, ENOPKG, "preload: these packages depend on each other in a cycle: %s", buf_str(&names));
-			buf_free(&names);
-			return -ENOPKG;
-		}
-	}
-	return 0;
+	if (rc == 0)
+		rc = dep_order(a, labels, m, p->order, "preload", p->d);
+	for (size_t k = 0; k < m && rc == 0; k++)
+		p->order[k] = live[p->order[k]];
+	if (rc == 0)
+		p->norder = m;
+	free(a);
+	free(labels);
+	free(live);
+	return rc;
 }
 
 /* Installs f, or skips it if that version or a newer one is there. */

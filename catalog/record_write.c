@@ -14,6 +14,7 @@
 #include "catalog/record_autonumber.h"
 #include "catalog/record_check.h"
 #include "catalog/record_delete.h"
+#include "catalog/record_secrets.h"
 #include "store/records.h"
 
 static void not_installed(struct diag *d, const char *tenant, const char *object)
@@ -48,6 +49,7 @@ struct wr {
 	struct buf def_body, old_body, body;
 	cJSON *def, *old, *rec;
 	struct record_check c;
+	struct record_secrets sec;
 };
 
 static cJSON *parse(const char *s, size_t len, struct json_error *e)
@@ -194,11 +196,18 @@ static int write_tx(struct wr *w, const char *key, const char *bytes, size_t len
 		return rc;
 	if (check_only)
 		return 1;
-	if ((rc = json_print_pretty(w->rec, &w->body)) < 0)
+	/* The body the tree shows holds the mask for password and secret
+	 * values: its size is the size of what reads back. */
+	if ((rc = record_secrets_take(w->def, w->rec, 0, &w->sec)) < 0 ||
+	    (rc = json_print_pretty(w->rec, &w->body)) < 0)
 		return rc;
-	if (w->old && w->body.len == w->old_body.len && !memcmp(w->body.p, w->old_body.p, w->body.len))
+	int secrets = record_secrets_differ(w->db, w->tbl, w->stem, &w->sec);
+	if (secrets < 0)
+		return secrets;
+	if (w->old && !secrets && w->body.len == w->old_body.len && !memcmp(w->body.p, w->old_body.p, w->body.len))
 		return 1; /* the same record: nothing to do, no new inode */
 	if ((rc = records_put(w->db, w->tbl, w->stem, w->body.p, w->body.len, w->ts, w->old_id)) < 0 ||
+	    (rc = record_secrets_store(w->db, w->tbl, w->stem, &w->sec)) < 0 ||
 	    (rc = records_table_done(w->db, w->tbl, w->old ? 0 : 1, w->ts)) < 0)
 		return rc;
 	char file[NAME_MAX_STEM + 8];
@@ -214,7 +223,7 @@ static int write_record(struct store *st, const char *tenant, const char *object
 			const char *bytes, size_t len, int check_only, struct install_report *r)
 {
 	struct wr w = { .object = object, .stem = stem, .def_body = BUF_INIT, .old_body = BUF_INIT, .body = BUF_INIT,
-			.c = RECORD_CHECK_INIT };
+			.c = RECORD_CHECK_INIT, .sec = RECORD_SECRETS_INIT };
 	struct buf key = BUF_INIT;
 	char what[NAME_MAX_STEM + 300];
 	snprintf(what, sizeof(what), "write data/%s/%s.json", object, stem);
@@ -243,6 +252,7 @@ static int write_record(struct store *st, const char *tenant, const char *object
 		diag_add(&r->diag, -rc, "%s", strerror(-rc));
 	store_release(w.db);
 	record_check_free(&w.c);
+	record_secrets_free(&w.sec);
 	cJSON_Delete(w.def);
 	cJSON_Delete(w.old);
 	cJSON_Delete(w.rec);
@@ -265,10 +275,7 @@ int record_write_check(struct store *st, const char *tenant, const char *object,
 	return write_record(st, tenant, object, stem, bytes, len, 1, r);
 }
 
-/* The key a record's file name stands for: its stem unescaped, or, for a
- * composite key (several externalId values joined by a bare ','), each
- * part unescaped and joined again (docs/tree.md, "Record file names"). */
-static int key_of_stem(const char *stem, struct buf *key)
+int record_key_of_stem(const char *stem, struct buf *key)
 {
 	if (name_unescape(stem, key) == 0)
 		return 0;
@@ -301,7 +308,7 @@ int record_remove(struct store *st, const char *tenant, const char *object, cons
 	struct db *db = store_acquire(st);
 	int rc = db ? tenants_find(db, tenant, &t) : -ENOMEM;
 	if (rc == 0)
-		rc = key_of_stem(stem, &key);
+		rc = record_key_of_stem(stem, &key);
 	if (rc == 0 && (rc = db_begin(db)) == 0) {
 		r->tenant = t.id;
 		if ((rc = db_now(db, 0, &ts)) == 0)

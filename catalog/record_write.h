@@ -40,4 +40,10 @@ int record_rmdir(struct store *st, const char *tenant, const char *object, struc
  * refusals the FUSE layer makes before anything is written. */
 int record_writable(struct store *st, const char *tenant, const char *object, struct install_report *r);
 
+/* The key a record's file name stands for: its stem unescaped, or, for a
+ * composite key (several externalId values joined by a bare ','), each
+ * part unescaped and joined again (docs/tree.md, "Record file names").
+ * Returns 0, -ENOENT for a stem no key is written as, or -ENOMEM. */
+int record_key_of_stem(const char *stem, struct buf *key);
+
 #endif

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "catalog/catalog.h"
+#include "catalog/install.h"
 #include "fs/downloads.h"
 #include "fs/content.h"
 #include "fs/handles.h"
@@ -104,6 +105,16 @@ int fs_upload_check(struct osfs *fs, struct upload *up);
 /* Lists again under its name an upload a close() refused while it was
  * empty, at its first write (the shell's `>`; fs/write_check.c). */
 void fs_upload_relist(struct osfs *fs, struct upload *up);
+
+/* All error messages of a report, one per line, for user.osfs.error
+ * (fs/ops_write.c; NULL if out of memory). */
+char *fs_report_text(const struct install_report *r);
+
+/* osfsctl restore --mount: a pending upload of install/ named by
+ * fs_restore_name() holds a restore bundle, applied by a setxattr of
+ * user.osfs.restore on it (fs/restore.c).  0 or -errno for the reply. */
+int fs_restore_name(const char *name);
+int fs_restore(fuse_req_t req, fuse_ino_t ino, const char *value, size_t size);
 
 /* "<stem>.json" -> "<stem>"; -ENOENT for any other name (fs/ops_tree.c). */
 int fs_json_stem(const char *name, char *out, size_t len);

@@ -332,7 +332,11 @@ void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 void fs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size, int flags)
 {
-	(void)ino, (void)name, (void)value, (void)size, (void)flags;
+	(void)flags;
+	if (!strcmp(name, "user.osfs.restore")) {
+		fuse_reply_err(req, -fs_restore(req, ino, value, size));
+		return;
+	}
 	/* Attributes come from the store; mv's attempt to copy some is
 	 * answered like a filesystem without xattr support. */
 	fuse_reply_err(req, ENOTSUP);

@@ -247,6 +247,7 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		return;
 	}
 	h->up->mtime = now_ns();
+	h->up->bundle = scope > 0 && fs_restore_name(name);
 	memset(&a, 0, sizeof(a));
 	a.node = tree_node(T_UPLOAD, h->up->id);
 	a.mode = S_IFREG | (mode & 07777);
@@ -307,7 +308,7 @@ static void note_refused(struct osfs *fs, struct upload *up, const struct upload
 static int resize(struct osfs *fs, struct upload *up, size_t len, struct upload_refusal *why)
 {
 	size_t old = up->data.len;
-	if (len > fs->max_artifact)
+	if (len > fs->max_artifact && !up->bundle)
 		return -EFBIG;
 	int rc = uploads_charge(&fs->uploads, up, old, len, why);
 	if (rc < 0)
@@ -340,7 +341,7 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 	int too_big = 0, refused = 0, rc = 0;
 	struct upload_refusal why;
 	pthread_mutex_lock(&up->lock);
-	if (end > fs->max_artifact) {
+	if (end > fs->max_artifact && !up->bundle) {
 		too_big = !up->overflow;
 		up->overflow = 1;
 		rc = -EFBIG;
@@ -377,8 +378,7 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 		fuse_reply_write(req, size);
 }
 
-/* All error messages of a report, one per line, for user.osfs.error. */
-static char *report_text(const struct install_report *r)
+char *fs_report_text(const struct install_report *r)
 {
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < r->diag.n; i++)
@@ -421,7 +421,7 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	up->dirty = 0;
 	up->result = rc;
 	free(up->error);
-	up->error = rc < 0 ? report_text(&r) : NULL;
+	up->error = rc < 0 ? fs_report_text(&r) : NULL;
 	pthread_mutex_unlock(&up->lock);
 	if (name && rc == 0) {
 		uploads_rename(&fs->uploads, up, NULL);

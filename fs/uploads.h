@@ -41,6 +41,8 @@ struct upload {
 	int mtime_set;          /* mtime was set by utimens: a record keeps it */
 	int dirty;              /* written since the last install attempt */
 	int overflow;           /* a write went past max_artifact */
+	int bundle;             /* a restore bundle (fs/restore.c): bounded by
+				 * max_pending, not max_artifact */
 	int refused;            /* -errno of a write refused for want of budget */
 	int result;             /* -errno of the last install attempt */
 	char *error;            /* its messages, for the xattr user.osfs.error */

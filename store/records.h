@@ -20,6 +20,14 @@ int records_get(struct db *db, int64_t tbl, const char *key, int64_t *id, struct
 /* Writes a record: a new row (so a new inode) replacing old_id if not 0. */
 int records_put(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
 		int64_t old_id);
+/* records_put for a seed: the row is marked as a seed's, until a user's
+ * write replaces it (docs/install.md, "Seeds": a seed never overwrites a
+ * record a user changed). */
+int records_put_seed(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
+		     int64_t old_id);
+/* 1 if record row id was written by a seed (records_put_seed) and not
+ * changed since, 0 if a user wrote it, -ENOENT if it is gone. */
+int records_seed_written(struct db *db, int64_t id);
 /* Sets a record's mtime (utimens, a copy's time: cp -a, rsync -a, tar -x):
  * by row id, or by tbl and key when id is 0.  Not a change of its bytes:
  * the inode stays.  Inside a write transaction. */
@@ -62,7 +70,23 @@ int records_with_field(struct db *db, int64_t tbl, const char *field, struct rec
 void records_hits_free(struct record_hit *hits, size_t n);
 /* 0 if table tbl holds no record, -ENOTEMPTY if it does. */
 int records_table_empty(struct db *db, int64_t tbl);
-/* Deletes the record key of tbl and counts it out: -ENOENT if none. */
+/* Deletes the record key of tbl (and its secrets) and counts it out:
+ * -ENOENT if none. */
 int records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts);
+
+/* Password and secret values, kept apart from the record's body, which
+ * holds the mask in their place (store/sqlite/records_secrets.c;
+ * docs/records.md "Passwords and secrets").  Keyed by table, record key
+ * and field: they outlive the row of one version of the record (a new
+ * inode per change) and go with the record (records_delete, a tenant's
+ * removal).  Inside the caller's write transaction. */
+
+/* The stored value of field of record key of tbl: -ENOENT if none. */
+int records_secret_get(struct db *db, int64_t tbl, const char *key, const char *field, struct buf *value);
+/* Stores it (replacing the one there). */
+int records_secret_put(struct db *db, int64_t tbl, const char *key, const char *field, const char *value);
+/* Forgets field's value of the record (every field's if field is NULL);
+ * 0 whether or not one was stored. */
+int records_secret_drop(struct db *db, int64_t tbl, const char *key, const char *field);
 
 #endif

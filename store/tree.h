@@ -92,6 +92,13 @@ int tree_read(struct db *db, struct tree_node n, struct buf *out);
  * package directory or catalog file. */
 int tree_artifact_hash(struct db *db, struct tree_node n, uint64_t *xxh3);
 
+/* Adds to ch the package and kind folders of tenant's system packages,
+ * whose mode follows whether it has a package of its own (0555, or 0755
+ * when it has none: docs/tree.md, "Removing a tenant"): for the install
+ * or uninstall that may change that. */
+struct changes;
+int tree_note_derived(struct db *db, int64_t tenant, struct changes *ch);
+
 /* The tenant a node belongs to (0 for the root and tenants/). */
 int tree_tenant_of(struct db *db, struct tree_node n, int64_t *tenant);
 

@@ -21,6 +21,7 @@ int ctl_publish(int argc, char **argv);
 int ctl_login(int argc, char **argv);
 int ctl_catalog(int argc, char **argv);
 int ctl_update(int argc, char **argv);
+int ctl_restore(int argc, char **argv);
 
 /* A package installed in a tenant, with the update osfsctl status offers
  * for it (tools/ctl_status.c). */

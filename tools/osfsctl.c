@@ -98,6 +98,9 @@ static void usage(FILE *out)
 		"  semver sort [-r] [VERSION...]      sort versions (from stdin if none are given)\n"
 		"  fsck --store STORE                 check a store's integrity and invariants\n"
 		"  backup --store STORE OUT           a consistent copy of a store, even while it is mounted\n"
+		"  restore DIR --tenant T (--mount M | --store STORE) [--force]\n"
+		"                                     put a copy of a tenant (tar, cp -a, rsync, restic, borg)\n"
+		"                                     back into a new or empty tenant, in one transaction\n"
 		"  publish FILE [--url URL]           check an artifact and upload it to a catalog server\n"
 		"  login [--url URL]                  store the catalog's token (read from stdin) for publish\n"
 		"  catalog list [--url URL]           the packages of a catalog server, with their versions\n"
@@ -116,7 +119,7 @@ int main(int argc, char **argv)
 		{ "validate", ctl_validate }, { "inspect", ctl_inspect }, { "install", ctl_install },
 		{ "status", ctl_status }, { "semver", ctl_semver }, { "fsck", ctl_fsck }, { "backup", ctl_backup },
 		{ "publish", ctl_publish }, { "login", ctl_login }, { "catalog", ctl_catalog },
-		{ "update", ctl_update },
+		{ "update", ctl_update }, { "restore", ctl_restore },
 	};
 	if (argc < 2) {
 		usage(stderr);

@@ -22,6 +22,21 @@ static const struct check checks[] = {
 	{ "foreign keys",
 	  "SELECT 'row ' || rowid || ' of ' || \"table\" || ' points at a missing ' || parent "
 	  "FROM pragma_foreign_key_check" },
+	/* Password and secret values go with their record (records_delete,
+	 * tenants_delete); the unique index holds what the records hold. */
+	{ "record secrets",
+	  "SELECT 'a secret of record ' || s.key || ' of table ' || s.tbl || ' (' || s.field || ') has no record' "
+	  "FROM record_secrets s WHERE NOT EXISTS(SELECT 1 FROM records r WHERE r.tbl=s.tbl AND r.key=s.key)" },
+	{ "unique index",
+	  "SELECT 'record_keys holds ' || k.field || ' of record ' || k.key || ' of table ' || k.tbl || "
+	  "', which the record does not hold' FROM record_keys k WHERE NOT EXISTS(SELECT 1 FROM records r "
+	  "WHERE r.tbl=k.tbl AND r.key=k.key AND json_extract(CAST(r.body AS TEXT), '$.\"' || k.field || '\"')=k.value)" },
+	{ "unique index",
+	  "SELECT 'record_keys lacks ' || u.field || ' of record ' || r.key || ' of table ' || r.tbl "
+	  "FROM unique_fields u JOIN records r ON r.tbl=u.tbl WHERE json_valid(CAST(r.body AS TEXT)) AND "
+	  "json_type(CAST(r.body AS TEXT), '$.\"' || u.field || '\"') IN ('text', 'integer', 'real') AND NOT EXISTS("
+	  "SELECT 1 FROM record_keys k WHERE k.tbl=u.tbl AND k.field=u.field AND k.key=r.key AND "
+	  "k.value=json_extract(CAST(r.body AS TEXT), '$.\"' || u.field || '\"'))" },
 	{ "installs",
 	  "SELECT 'install ' || i.id || ' (' || i.pkg || '@' || i.version || ') does not match its artifact' "
 	  "FROM installs i JOIN artifacts a ON a.id=i.artifact WHERE a.pkg<>i.pkg OR a.version<>i.version" },

@@ -55,27 +55,52 @@ int sq_records_exists(struct db *db, int64_t tenant, const char *object, const c
 	return rc < 0 ? rc : rc ? 0 : -ENOENT;
 }
 
-/* A scan of one table's records (on its index): the store keeps no index
- * per field yet, so a unique check costs one pass over the object's
- * records (docs/records.md). */
+/* The values of field in tbl's records are indexed (record_keys, kept by
+ * triggers: store/sqlite/schema.c) from the first unique check of that
+ * field on; this check reads the records once. */
+static int unique_index(struct db *db, int64_t tbl, const char *field, const char *path)
+{
+	sqlite3_stmt *st = db_stmt(db, "INSERT OR IGNORE INTO unique_fields(tbl, field) VALUES(?1, ?2)");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, tbl);
+	db_bind_text(st, 2, field);
+	int rc = db_exec_stmt(db, st);
+	if (rc || sqlite3_changes(db->conn) == 0)
+		return rc;
+	st = db_stmt(db, "INSERT OR IGNORE INTO record_keys(tbl, field, value, key) "
+			 "SELECT tbl, ?2, json_extract(CAST(body AS TEXT), ?3), key FROM records WHERE tbl=?1 AND "
+			 "json_valid(CAST(body AS TEXT)) AND json_type(CAST(body AS TEXT), ?3) IN ('text', 'integer', 'real')");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, tbl);
+	db_bind_text(st, 2, field);
+	db_bind_text(st, 3, path);
+	return db_exec_stmt(db, st);
+}
+
+/* A lookup on record_keys. */
 int sq_records_unique_holder(struct db *db, int64_t tbl, const char *key, const char *field, const char *str,
 			  const double *num, struct buf *holder)
 {
 	char path[300];
 	if (snprintf(path, sizeof(path), "$.\"%s\"", field) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	sqlite3_stmt *st = db_stmt(db, "SELECT key FROM records WHERE tbl=?1 AND key<>?2 AND "
-				       "json_valid(CAST(body AS TEXT)) AND json_extract(CAST(body AS TEXT), ?3)=?4 LIMIT 1");
+	int rc = unique_index(db, tbl, field, path);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = db_stmt(db, "SELECT key FROM record_keys WHERE tbl=?1 AND field=?3 AND value=?4 AND key<>?2 "
+				       "LIMIT 1");
 	if (!st)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, tbl);
 	db_bind_text(st, 2, key);
-	db_bind_text(st, 3, path);
+	db_bind_text(st, 3, field);
 	if (num)
 		sqlite3_bind_double(st, 4, *num);
 	else
 		db_bind_text(st, 4, str);
-	int rc = db_step(db, st);
+	rc = db_step(db, st);
 	if (rc > 0 && holder) {
 		buf_adds(holder, (const char *)sqlite3_column_text(st, 0));
 		if (buf_error(holder))
@@ -97,6 +122,8 @@ int sq_records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts)
 		return rc;
 	if (sqlite3_changes(db->conn) == 0)
 		return -ENOENT;
+	if ((rc = sq_records_secret_drop(db, tbl, key, NULL)) < 0)
+		return rc;
 	return sq_records_table_done(db, tbl, -1, ts);
 }
 

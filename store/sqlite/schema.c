@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 static const char schema_v1[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
@@ -131,8 +131,63 @@ static const char schema_v3[] =
 static const char schema_v4[] =
 	"CREATE INDEX tenants_uid ON tenants(uid);\n";
 
+/* Version 5: password and secret values are kept apart from the records'
+ * bodies, which hold the mask instead, so that reading a record (and its
+ * size) never shows them (docs/records.md, "Passwords and secrets").
+ * Values stored in clear before move there; their record keeps its inode
+ * (no daemon serves the store while its schema changes) and reads back on
+ * one line (SQLite's json_set) until it is next written. */
+static const char schema_v5[] =
+	"CREATE TABLE record_secrets(tbl INTEGER NOT NULL REFERENCES tables(id), key TEXT NOT NULL,\n"
+	"  field TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(tbl, key, field)) WITHOUT ROWID;\n"
+	"CREATE TEMP TABLE clear_secrets AS\n"
+	"  SELECT r.id AS rec, r.tbl AS tbl, r.key AS key, f.key AS field,\n"
+	"    json_extract(CAST(r.body AS TEXT), '$.\"' || f.key || '\"') AS value\n"
+	"  FROM records r JOIN tables b ON b.id=r.tbl JOIN registry g ON g.tenant=b.tenant AND g.name=b.name,\n"
+	"    json_each(CAST(g.body AS TEXT), '$.fields') f\n"
+	"  WHERE json_valid(CAST(g.body AS TEXT)) AND json_valid(CAST(r.body AS TEXT))\n"
+	"    AND json_extract(f.value, '$.type') IN ('password', 'secret')\n"
+	"    AND json_type(CAST(r.body AS TEXT), '$.\"' || f.key || '\"')='text'\n"
+	"    AND json_extract(CAST(r.body AS TEXT), '$.\"' || f.key || '\"')<>'********';\n"
+	"INSERT INTO record_secrets(tbl, key, field, value) SELECT tbl, key, field, value FROM clear_secrets;\n"
+	/* Each record's fields masked one after the other. */
+	"WITH RECURSIVE f(rec, n, field) AS (\n"
+	"    SELECT rec, row_number() OVER (PARTITION BY rec ORDER BY field), field FROM clear_secrets),\n"
+	"  m(rec, n, body) AS (\n"
+	"    SELECT id, 0, CAST(body AS TEXT) FROM records WHERE id IN (SELECT rec FROM clear_secrets)\n"
+	"    UNION ALL SELECT m.rec, m.n + 1, json_set(m.body, '$.\"' || f.field || '\"', '********')\n"
+	"    FROM m JOIN f ON f.rec=m.rec AND f.n=m.n + 1)\n"
+	"UPDATE records SET body=CAST((SELECT body FROM m WHERE m.rec=records.id ORDER BY n DESC LIMIT 1) AS BLOB)\n"
+	"  WHERE id IN (SELECT rec FROM clear_secrets);\n"
+	"DROP TABLE temp.clear_secrets;\n"
+	/* A seed never overwrites a record a user changed: which records are
+	 * as a seed wrote them (those of older stores count as a user's;
+	 * docs/install.md, "Seeds"). */
+	"ALTER TABLE records ADD COLUMN seeded INTEGER NOT NULL DEFAULT 0;\n"
+	/* The values of unique fields, so that a unique check is a lookup, not
+	 * a pass over the object's records (docs/records.md).  A (table, field)
+	 * is indexed from the first unique check of that field on (its records
+	 * read once then: store/sqlite/records_write.c); triggers keep the
+	 * index right on every write of a record, whoever makes it (records
+	 * written, seeded, deleted, their links cleared). */
+	"CREATE TABLE unique_fields(tbl INTEGER NOT NULL, field TEXT NOT NULL, PRIMARY KEY(tbl, field)) WITHOUT ROWID;\n"
+	"CREATE TABLE record_keys(tbl INTEGER NOT NULL, field TEXT NOT NULL, value NOT NULL, key TEXT NOT NULL,\n"
+	"  PRIMARY KEY(tbl, field, value, key)) WITHOUT ROWID;\n"
+	"CREATE INDEX record_keys_key ON record_keys(tbl, key);\n"
+	"CREATE TRIGGER records_keys_add AFTER INSERT ON records\n"
+	"  WHEN EXISTS(SELECT 1 FROM unique_fields WHERE tbl=NEW.tbl) BEGIN\n"
+	"  INSERT OR IGNORE INTO record_keys(tbl, field, value, key)\n"
+	"    SELECT NEW.tbl, u.field, json_extract(CAST(NEW.body AS TEXT), '$.\"' || u.field || '\"'), NEW.key\n"
+	"    FROM unique_fields u WHERE u.tbl=NEW.tbl AND json_valid(CAST(NEW.body AS TEXT))\n"
+	"      AND json_type(CAST(NEW.body AS TEXT), '$.\"' || u.field || '\"') IN ('text', 'integer', 'real');\n"
+	"END;\n"
+	"CREATE TRIGGER records_keys_drop AFTER DELETE ON records\n"
+	"  WHEN EXISTS(SELECT 1 FROM unique_fields WHERE tbl=OLD.tbl) BEGIN\n"
+	"  DELETE FROM record_keys WHERE tbl=OLD.tbl AND key=OLD.key;\n"
+	"END;\n";
+
 /* Each version's changes, applied in order from the store's version. */
-static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4 };
+static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4, schema_v5 };
 
 static int exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
 {

@@ -97,6 +97,9 @@ int sq_tenants_has_packages(struct db *db, int64_t id)
 int sq_tenants_delete(struct db *db, int64_t id, int64_t ts)
 {
 	static const char *const sql[] = {
+		"DELETE FROM record_secrets WHERE tbl IN (SELECT id FROM tables WHERE tenant=?1)",
+		"DELETE FROM record_keys WHERE tbl IN (SELECT id FROM tables WHERE tenant=?1)",
+		"DELETE FROM unique_fields WHERE tbl IN (SELECT id FROM tables WHERE tenant=?1)",
 		"DELETE FROM records WHERE tbl IN (SELECT id FROM tables WHERE tenant=?1)",
 		"DELETE FROM tables WHERE tenant=?1",
 		"DELETE FROM registry WHERE tenant=?1",

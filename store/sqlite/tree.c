@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/changes.h"
 #include "store/sqlite/tree_sql.h"
 #include "store/backend.h"
 #include "store/sqlite/sqlite.h"
@@ -46,6 +47,61 @@ static mode_t type_mode(enum tree_type t)
 	case T_INSTFILE: case T_RECORD: return S_IFREG | 0644;
 	default: return S_IFREG | 0444;
 	}
+}
+
+/* The folders derived from a tenant (packages/ and what is in it,
+ * objects/, data/) are read-only (0555) while the tenant has a package
+ * of its own.  Once it has none, everything in them goes with the tenant
+ * and removing it is a no-op (fs/tenant_rm.c): they are 0755, so that the
+ * kernel lets the owner's rm -rf reach osfs (docs/tree.md, "Removing a
+ * tenant").  The install or uninstall that changes this invalidates them
+ * (tree_note_derived). */
+static int derived_type(enum tree_type t)
+{
+	return t == T_PKGSDIR || t == T_OBJSDIR || t == T_DATADIR || t == T_PKGDIR || t == T_KINDDIR;
+}
+
+/* 1 if the tenant of derived folder n has no package of its own. */
+static int derived_free(struct db *db, struct tree_node n)
+{
+	int by_install = n.type == T_PKGDIR || n.type == T_KINDDIR;
+	sqlite3_stmt *st = db_stmt(db, by_install ? SQL_DERIVED_FREE_BY_INSTALL : SQL_DERIVED_FREE);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(n.type == T_KINDDIR ? sub_hi(n.id) : n.id));
+	int rc = db_step(db, st);
+	int free_ = rc > 0 ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc < 0 ? rc : free_;
+}
+
+static int derived_mode(struct db *db, struct tree_attr *a)
+{
+	if (!derived_type(a->node.type))
+		return 0;
+	int rc = derived_free(db, a->node);
+	if (rc > 0)
+		a->mode = S_IFDIR | 0755;
+	return rc < 0 ? rc : 0;
+}
+
+int sq_tree_note_derived(struct db *db, int64_t tenant, struct changes *ch)
+{
+	sqlite3_stmt *st = db_stmt(db, SQL_DERIVED_NODES);
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, tenant);
+	int rc;
+	while ((rc = db_step(db, st)) > 0) {
+		uint64_t inst = (uint64_t)sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			changes_node(ch, tree_node(T_PKGDIR, inst), 0);
+		else
+			changes_node(ch, tree_node(T_KINDDIR, child_id(tree_node(T_PKGDIR, inst),
+								(uint64_t)sqlite3_column_int64(st, 1))), 0);
+	}
+	sqlite3_reset(st);
+	return rc;
 }
 
 /* Fills a from a row whose first columns are uid, gid, size, mtime, count. */
@@ -146,7 +202,7 @@ int sq_tree_getattr(struct db *db, struct tree_node n, struct tree_attr *out)
 		out->ctime += n.type;
 	}
 	sqlite3_reset(st);
-	return 0;
+	return derived_mode(db, out);
 }
 
 /* Children with fixed names. */
@@ -273,7 +329,7 @@ int sq_tree_lookup(struct db *db, struct tree_node dir, const char *name, struct
 	uint64_t id = child_id(dir, (uint64_t)sqlite3_column_int64(st, 0));
 	attr_from_row(st, 1, tree_node(q.child, id), out);
 	sqlite3_reset(st);
-	return 0;
+	return derived_mode(db, out);
 }
 
 #define OFF_FIXED 16 /* offsets below this are ".", ".." and fixed names */
@@ -343,13 +399,19 @@ static int emit_rows(struct db *db, struct tree_node dir, uint64_t off, tree_fil
 		sqlite3_bind_int64(st, k++, (sqlite3_int64)dir.id);
 	}
 	sqlite3_bind_int64(st, k, off >= OFF_FIXED ? (sqlite3_int64)(off - OFF_FIXED) : -1);
-	int rc;
+	int rc, free_ = derived_type(child) ? derived_free(db, dir) : 0; /* one tenant: one answer */
+	if (free_ < 0) {
+		sqlite3_reset(st);
+		return free_;
+	}
 	while ((rc = db_step(db, st)) > 0) {
 		uint64_t key = (uint64_t)sqlite3_column_int64(st, 0);
 		uint64_t id = child_id(dir, key);
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 		struct tree_attr a;
 		attr_from_row(st, 2, tree_node(child, id), &a);
+		if (free_)
+			a.mode = S_IFDIR | 0755;
 		if (fn(ctx, name ? name : "", &a, key + OFF_FIXED))
 			break;
 	}

@@ -28,6 +28,16 @@
 	"SELECT uid, gid, 0, mtime, (SELECT count(*) FROM installs WHERE tenant=?1) FROM tenants WHERE id=?1"
 #define SQL_DATADIR_ATTR \
 	"SELECT uid, gid, 0, mtime, (SELECT count(*) FROM tables WHERE tenant=?1) FROM tenants WHERE id=?1"
+/* Whether the tenant of a derived folder has no package of its own
+ * (store/sqlite/tree.c, derived_mode), by tenant or by install; and the
+ * package and kind folders of its system packages, to invalidate. */
+#define SQL_DERIVED_FREE "SELECT NOT EXISTS(SELECT 1 FROM installs WHERE tenant=?1 AND system=0)"
+#define SQL_DERIVED_FREE_BY_INSTALL \
+	"SELECT NOT EXISTS(SELECT 1 FROM installs o WHERE o.tenant=(SELECT tenant FROM installs WHERE id=?1) " \
+	"AND o.system=0)"
+#define SQL_DERIVED_NODES \
+	"SELECT i.id, NULL FROM installs i WHERE i.tenant=?1 AND i.system=1 UNION ALL " \
+	"SELECT i.id, k.idx FROM installs i JOIN kinds k ON k.artifact=i.artifact WHERE i.tenant=?1 AND i.system=1"
 #define SQL_LOG_ATTR "SELECT uid, gid, log_size, log_mtime, 0 FROM tenants WHERE id=?1"
 
 #define FROM_INSTALL " FROM installs i JOIN tenants t ON t.id=i.tenant "

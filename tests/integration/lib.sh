@@ -32,6 +32,8 @@ if [ -n "${OSFS_TEST_PG_DIR:-}" ]; then
 		-c "CREATE DATABASE $PG_DB OWNER osfs" >/dev/null || { echo "FATAL: cannot create database $PG_DB"; exit 1; }
 	STORE=postgresql://osfs@127.0.0.1:$OSFS_PG_PORT/$PG_DB
 fi
+TEST_USERS=     # made by two_users: deleted by cleanup
+TEST_GROUPS=
 PASSED=0
 FAILED=0
 
@@ -71,6 +73,9 @@ unmount_osfs() {
 
 cleanup() {
 	unmount_osfs
+	local u g
+	for u in $TEST_USERS; do userdel -r "$u" 2>/dev/null; done
+	for g in $TEST_GROUPS; do groupdel "$g" 2>/dev/null; done
 	# Never rm -rf into a mount: that would uninstall packages (and a
 	# stale one would fail anyway).
 	if mountpoint -q "$MNT" 2>/dev/null || [ -n "$(grep -F " $MNT " /proc/mounts 2>/dev/null)" ]; then
@@ -111,6 +116,32 @@ store_sql() {
 		sqlite3 -readonly -cmd '.timeout 5000' "$STORE" "$1"
 	fi
 }
+
+# two_users A B: two real users for the test, $U1 (osfs-A-PID) and $U2
+# (osfs-B-PID), each with a group of its own, deleted by cleanup whatever
+# happens; as USER CMD... runs a command as one of them.  Needs root
+# (useradd, and mounts with allow_other): without it the test is skipped.
+two_users() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "# $TEST_NAME: skipped (needs root to create users and mount with allow_other)"
+		exit 0
+	fi
+	U1=osfs-$1-$$
+	U2=osfs-$2-$$
+	local u
+	for u in "$U1" "$U2"; do
+		useradd -M -U -s /bin/sh "$u" || { echo "FATAL: useradd $u"; exit 1; }
+		TEST_USERS="$TEST_USERS $u"
+	done
+}
+# test_group NAME USER: a group for the test (NAME-PID, in $TEST_GROUP) with USER in it.
+test_group() {
+	TEST_GROUP=$1-$$
+	groupadd "$TEST_GROUP" || { echo "FATAL: groupadd $TEST_GROUP"; exit 1; }
+	TEST_GROUPS="$TEST_GROUPS $TEST_GROUP"
+	usermod -a -G "$TEST_GROUP" "$2" || { echo "FATAL: usermod"; exit 1; }
+}
+as() { local u=$1; shift; runuser -u "$u" -- "$@"; }
 
 # mount_osfs [options]: starts osfs in the foreground (in the background
 # of this shell) on $STORE, with its stderr in $WORK/osfs.err.

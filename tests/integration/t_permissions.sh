@@ -4,16 +4,8 @@
 # second user can neither list it nor install into it; its owner and root
 # can chmod and chown it.  Two real users, created for the test.
 . "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" -ne 0 ]; then
-	echo "# t_permissions: skipped (needs root to create users and mount with allow_other)"
-	exit 0
-fi
-U1=osfs-alice-$$
-U2=osfs-bob-$$
-useradd -M -U -s /bin/sh "$U1" && useradd -M -U -s /bin/sh "$U2" || { echo "FATAL: useradd"; exit 1; }
-groupadd "osfs-g-$$" && usermod -a -G "osfs-g-$$" "$U1"
-trap 'userdel -r "$U1" 2>/dev/null; userdel -r "$U2" 2>/dev/null; groupdel "osfs-g-$$" 2>/dev/null; cleanup' EXIT
-as() { local u=$1; shift; runuser -u "$u" -- "$@"; }
+two_users alice bob
+test_group osfs-g "$U1"
 chmod 0755 "$WORK"
 cp "$ARTIFACTS/acme-crm-1.0.0.json" "$ARTIFACTS/acme-crm-1.1.0.json" "$WORK/" && chmod 0644 "$WORK"/*.json
 

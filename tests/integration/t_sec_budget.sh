@@ -9,15 +9,7 @@
 # - tenants are counted per uid (-o max_tenants_per_uid): over it, mkdir
 #   fails EDQUOT with a sentence naming the limit; root is not counted.
 . "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" -ne 0 ]; then
-	echo "# t_sec_budget: skipped (needs root to create users and mount with allow_other)"
-	exit 0
-fi
-U1=osfs-ann-$$
-U2=osfs-ben-$$
-useradd -M -U -s /bin/sh "$U1" && useradd -M -U -s /bin/sh "$U2" || { echo "FATAL: useradd"; exit 1; }
-trap 'userdel -r "$U1" 2>/dev/null; userdel -r "$U2" 2>/dev/null; cleanup' EXIT
-as() { local u=$1; shift; runuser -u "$u" -- "$@"; }
+two_users ann ben
 UID1=$(id -u "$U1")
 chmod 0755 "$WORK"
 cp "$ARTIFACTS/acme-crm-1.0.0.json" "$ARTIFACTS/acme-helpdesk-0.3.0.json" "$WORK/" && chmod 0644 "$WORK"/*.json

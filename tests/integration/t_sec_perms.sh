@@ -6,17 +6,10 @@
 # alone) do not ask for it.  Two real users.  Also: the folder osfs makes
 # for a user's default store is 0700 and the store 0600 (issue 11 item 1).
 . "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" -ne 0 ]; then
-	echo "# t_sec_perms: skipped (needs root to create users and mount with allow_other)"
-	exit 0
-fi
-U1=osfs-sp1-$$
-U2=osfs-sp2-$$
-useradd -M -U -s /bin/sh "$U1" && useradd -M -U -s /bin/sh "$U2" || { echo "FATAL: useradd"; exit 1; }
+two_users sp1 sp2
 U1PID=
 trap '[ -n "$U1PID" ] && { fusermount3 -u "$WORK/u1mnt" 2>/dev/null; kill "$U1PID" 2>/dev/null; wait "$U1PID" 2>/dev/null; }
-	unmount_osfs; userdel -r "$U1" 2>/dev/null; userdel -r "$U2" 2>/dev/null; cleanup' EXIT
-as() { local u=$1; shift; runuser -u "$u" -- "$@"; }
+	cleanup' EXIT
 chmod 0755 "$WORK"
 cp "$ARTIFACTS/acme-crm-1.0.0.json" "$ARTIFACTS/acme-crm-1.1.0.json" "$WORK/" && chmod 0644 "$WORK"/*.json
 

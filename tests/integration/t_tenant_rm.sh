@@ -9,15 +9,7 @@
 # is gone, the store is clean, other tenants are untouched; a user who
 # does not own the tenant cannot remove it.
 . "$(dirname "$0")/lib.sh"
-if [ "$(id -u)" -ne 0 ]; then
-	echo "# t_tenant_rm: skipped (needs root to create a second user and mount with allow_other)"
-	exit 0
-fi
-U1=osfs-tra-$$
-U2=osfs-trb-$$
-useradd -M -U -s /bin/sh "$U1" && useradd -M -U -s /bin/sh "$U2" || { echo "FATAL: useradd"; exit 1; }
-trap 'userdel -r "$U1" 2>/dev/null; userdel -r "$U2" 2>/dev/null; cleanup' EXIT
-as() { local u=$1; shift; runuser -u "$u" -- "$@"; }
+two_users tra trb
 chmod 0755 "$WORK"
 cp "$ARTIFACTS/acme-crm-1.0.0.json" "$ARTIFACTS/acme-helpdesk-0.3.0.json" "$WORK/"
 for a in app-todo app-crm app-showcase; do cp "$FIXTURES/$a/objectstack.json" "$WORK/$a.json"; done
@@ -59,13 +51,33 @@ equal "... and t keeps its three packages" 3 "$(ls "$TS/t/install" | wc -l)"
 equal "... and its records" "$((n - 1))" "$(nrec "$TS/t")"
 
 # The owner, then root.
-# Its owner, not root: the kernel stops rm -rf at packages/ (0555), so
-# the owner empties the tenant and removes it (docs/tree.md).
+# Its owner, not root: packages/, objects/ and data/ are read-only (0555)
+# while the tenant has a package of its own, and 0755 once it has none
+# (everything in them then goes with the tenant), so the kernel lets the
+# owner's rm -rf reach osfs (docs/tree.md).
 as "$U1" mkdir "$TS/own" && as "$U1" cp "$WORK/app-todo.json" "$TS/own/install/"
 check "the owner uninstalls" as "$U1" rm "$TS/own/install/com.example.todo.json"
 check "... removes the records" as "$U1" find "$TS/own/data" -type f -delete
 check "... and rmdir removes the tenant" as "$U1" rmdir "$TS/own"
 check "... it is gone" test ! -e "$TS/own"
+as "$U1" mkdir "$TS/own"
+check "the owner installs two packages" as "$U1" sh -c "cp '$WORK/app-todo.json' '$WORK/app-crm.json' '$TS/own/install/'"
+check "... and writes a record" as "$U1" sh -c "echo '{\"name\": \"Mine\"}' >'$TS/own/data/crm_account/Mine.json'"
+sys=$(ls "$TS/own/packages" | grep -v '^com\.example\.' | head -1)
+equal "packages/, a system package's folder, objects/ and data/ are 0555 while it has packages" "555 555 555 555" \
+	"$(stat -c %a "$TS/own/packages" "$TS/own/packages/$sys" "$TS/own/objects" "$TS/own/data" | tr '\n' ' ' | sed 's/ $//')"
+check_not "... so the owner cannot write in packages/" as "$U1" touch "$TS/own/packages/x"
+check "the owner's rm -rf of the tenant exits 0" as "$U1" rm -rf "$TS/own"
+check "... it is gone" test ! -e "$TS/own"
+log_has "$WORK/osfs.err" "tenant own removed by uid $(id -u "$U1")" "... the daemon's stderr says by whom"
+as "$U1" mkdir "$TS/own" && as "$U1" cp "$WORK/app-todo.json" "$TS/own/install/"
+stat -c %a "$TS/own/packages/$sys" >/dev/null # cached by the kernel
+check "uninstalling the last package of its own" as "$U1" rm "$TS/own/install/com.example.todo.json"
+equal "... makes them 0755 (the kernel's cached modes too)" "755 755 755 755" \
+	"$(stat -c %a "$TS/own/packages" "$TS/own/packages/$sys" "$TS/own/objects" "$TS/own/data" | tr '\n' ' ' | sed 's/ $//')"
+check "... installing one again makes them 0555" as "$U1" cp "$WORK/app-todo.json" "$TS/own/install/"
+equal "... 0555" "555 555" "$(stat -c %a "$TS/own/packages/$sys" "$TS/own/data" | tr '\n' ' ' | sed 's/ $//')"
+check "... and the owner's rm -rf exits 0" as "$U1" rm -rf "$TS/own"
 check "root: rm -rf tenants/t exits 0" rm -rf "$TS/t"
 check "rm -rf tenants/t2 (a package and its dependent) exits 0" rm -rf "$TS/t2"
 check "ls tenants lacks them" sh -c "! ls '$TS' | grep -qx -e t -e t2"

@@ -17,6 +17,7 @@
 #define UU_INSTALL
 #include "tests/unit/unit_util.h"
 
+#include "catalog/record_write.h"
 #include "store/installs.h"
 
 #define HAS UU_HAS
@@ -141,6 +142,40 @@ START_TEST(test_seed_ignore)
 	ck_assert_int_eq(now.mtime, old.mtime);
 	ck_assert_str_eq(uu_rd("data/alpha_a/r3.json"), R3);
 	ck_assert_ptr_nonnull(strstr(uu_last_log(), "1 record seeded, some skipped by their mode"));
+}
+END_TEST
+
+/* A seed never overwrites a record a user changed (SPEC 13): r1, seeded
+ * by alpha, is written by a user (b left out); beta's seed, in each mode,
+ * then meets it.  r2, as alpha's seed wrote it, is still a seed's. */
+#define R1_USER "{\n  \"name\": \"r1\",\n  \"a\": 1\n}\n"
+static const char *const modes[] = { "update", "upsert", "replace", "ignore", "insert" };
+
+START_TEST(test_seed_user_changed)
+{
+	const char *mode = modes[_i];
+	seed_alpha();
+	const char *rec = "{\"name\": \"r1\", \"a\": 1}";
+	ck_assert_int_eq(record_write(uu_st, "t1", "alpha_a", "r1", rec, strlen(rec), &uu_r), 0);
+	install_report_free(&uu_r);
+	ck_assert_str_eq(uu_rd("data/alpha_a/r1.json"), R1_USER);
+	struct tree_attr user = uu_at("data/alpha_a/r1.json");
+	int rc = seed_beta(mode);
+	if (!strcmp(mode, "insert")) { /* insert refuses a key that is there, whoever wrote it */
+		ck_assert_int_eq(rc, -EEXIST);
+		return;
+	}
+	ck_assert_int_eq(rc, 0);
+	ck_assert_str_eq(uu_rd("data/alpha_a/r1.json"), R1_USER); /* kept as the user wrote it */
+	ck_assert_uint_eq(uu_at("data/alpha_a/r1.json").node.id, user.node.id);
+	ck_assert_int_eq(uu_at("data/alpha_a/r1.json").mtime, user.mtime);
+	if (strcmp(mode, "ignore"))
+		ck_assert_ptr_nonnull(strstr(uu_last_log(), ", 1 kept as a user changed them"));
+	ck_assert_int_eq(uu_ex("data/alpha_a/r3.json"), strcmp(mode, "update") != 0); /* update skips a new key */
+	/* a record as a seed wrote it is still a seed's: gamma's upsert merges over r2 */
+	OK(uu_pkg("com.t.gamma", "gamma", "1.0.0", "'com.t.alpha': '*'",
+		  "'data': [{'object': 'alpha_a', 'records': [{'name': 'r2', 'v': 2}]}]"));
+	ck_assert_str_eq(uu_rd("data/alpha_a/r2.json"), "{\n  \"name\": \"r2\",\n  \"v\": 2\n}\n");
 }
 END_TEST
 
@@ -516,6 +551,7 @@ static Suite *seed_suite(void)
 	tcase_add_test(tc, test_seed_replace);
 	tcase_add_test(tc, test_seed_ignore);
 	tcase_add_test(tc, test_seed_values_and_keys);
+	tcase_add_loop_test(tc, test_seed_user_changed, 0, (int)(sizeof(modes) / sizeof(*modes)));
 	suite_add_tcase(s, tc);
 	tc = tcase_create("merge");
 	tcase_add_checked_fixture(tc, uu_setup, uu_teardown);

@@ -217,7 +217,7 @@ START_TEST(test_open_creates_schema)
 	ck_assert_int_eq(stat(path, &sb), 0);
 	struct db *db = store_acquire(st);
 	ck_assert_ptr_nonnull(db);
-	ck_assert_int_eq(q1(db, "PRAGMA user_version", 0), 4);
+	ck_assert_int_eq(q1(db, "PRAGMA user_version", 0), 5);
 	ck_assert_int_eq(q1(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('meta', 'artifacts', "
 			 "'art_deps', 'kinds', 'items', 'art_objects', 'art_exts', 'art_refs', 'tenants', 'installs', "
 			 "'pkg_state', 'history', 'claims', 'registry', 'tables', 'records', 'log')", 0), 17);
@@ -247,7 +247,7 @@ START_TEST(test_open_creates_schema)
 	struct tenant_row t;
 	ck_assert_int_eq(tenants_find(db, "t1", &t), 0);
 	ck_assert_int_eq(t.id, t1);
-	ck_assert_int_eq(q1(db, "PRAGMA user_version", 0), 4);
+	ck_assert_int_eq(q1(db, "PRAGMA user_version", 0), 5);
 	store_release(db);
 	ck_assert_str_eq(row(t1, "com.acme.crm").version, "1.0.0");
 	/* read-only */
@@ -303,18 +303,22 @@ START_TEST(test_upgrade_from_v1)
 	sqlite3 *c;
 	ck_assert_int_eq(sqlite3_open(p, &c), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(c, "DROP TABLE catalog; DROP TABLE catalog_pkgs; DROP TABLE http_cache; "
-					 "DROP INDEX installs_pkg; DROP INDEX tenants_uid; DELETE FROM meta WHERE key='catalog_mtime'; PRAGMA user_version=1",
+					 "DROP INDEX installs_pkg; DROP INDEX tenants_uid; DROP TABLE record_secrets; DROP TRIGGER records_keys_add; "
+					 "DROP TRIGGER records_keys_drop; DROP TABLE record_keys; DROP TABLE unique_fields; "
+					 "ALTER TABLE records DROP COLUMN seeded; DELETE FROM meta WHERE key='catalog_mtime'; PRAGMA user_version=1",
 				      NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(c);
 	ck_assert_int_eq(store_open(&s1, p, 1, err, sizeof(err)), -EROFS);
-	ck_assert_ptr_nonnull(strstr(err, "needs an upgrade of its schema (version 1 to 4)"));
+	ck_assert_ptr_nonnull(strstr(err, "needs an upgrade of its schema (version 1 to 5)"));
 	ck_assert_int_eq(store_open(&s1, p, 0, err, sizeof(err)), 0);
 	struct db *db = store_acquire(s1);
-	ck_assert_int_eq(q1(db, "PRAGMA user_version", 0), 4);
+	ck_assert_int_eq(q1(db, "PRAGMA user_version", 0), 5);
 	ck_assert_int_eq(q1(db, "SELECT count(*) FROM catalog", 0), 0);
 	ck_assert_int_eq(q1(db, "SELECT count(*) FROM meta WHERE key='catalog_mtime'", 0), 1);
 	ck_assert_int_eq(q1(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name='installs_pkg'", 0), 1);
 	ck_assert_int_eq(q1(db, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name='tenants_uid'", 0), 1);
+	ck_assert_int_eq(q1(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='record_secrets'", 0), 1);
+	ck_assert_int_eq(q1(db, "SELECT count(*) FROM sqlite_master WHERE type='trigger' AND tbl_name='records'", 0), 2);
 	store_release(db);
 	store_close(s1);
 }
@@ -326,7 +330,7 @@ START_TEST(test_memory_store)
 	struct db *db = store_acquire(st);
 	ck_assert_ptr_nonnull(db);
 	ck_assert_ptr_null(store_acquire(st)); /* one connection only */
-	ck_assert_int_eq(q1(db, "PRAGMA user_version", 0), 4);
+	ck_assert_int_eq(q1(db, "PRAGMA user_version", 0), 5);
 	store_release(db);
 	db = store_acquire(st);
 	ck_assert_ptr_nonnull(db);
