@@ -53,8 +53,24 @@ static const struct check checks[] = {
 	  REF("registry", "c.id", "install", "installs") " UNION ALL "
 	  REF("tables", "c.id", "tenant", "tenants") " UNION ALL "
 	  REF("records", "c.id", "tbl", "tables") " UNION ALL "
+	  REF("record_secrets", "c.tbl || '/' || c.key || '/' || c.field", "tbl", "tables") " UNION ALL "
 	  REF("log", "c.tenant || '/' || c.off", "tenant", "tenants") " UNION ALL "
 	  REF("catalog", "c.id", "artifact", "artifacts") },
+	/* Password and secret values go with their record (records_delete,
+	 * tenants_delete); the unique index holds what the records hold
+	 * (unique_value(): store/pg/schema.c). */
+	{ "record secrets",
+	  "SELECT 'a secret of record ' || s.key || ' of table ' || s.tbl || ' (' || s.field || ') has no record' "
+	  "FROM record_secrets s WHERE NOT EXISTS(SELECT 1 FROM records r WHERE r.tbl=s.tbl AND r.key=s.key)" },
+	{ "unique index",
+	  "SELECT 'record_keys holds ' || k.field || ' of record ' || k.key || ' of table ' || k.tbl || "
+	  "', which the record does not hold' FROM record_keys k WHERE NOT EXISTS(SELECT 1 FROM records r "
+	  "WHERE r.tbl=k.tbl AND r.key=k.key AND unique_value(json_of(r.body) -> k.field)=k.value)" },
+	{ "unique index",
+	  "SELECT 'record_keys lacks ' || u.field || ' of record ' || r.key || ' of table ' || r.tbl "
+	  "FROM unique_fields u JOIN records r ON r.tbl=u.tbl WHERE unique_value(json_of(r.body) -> u.field) IS NOT NULL "
+	  "AND NOT EXISTS(SELECT 1 FROM record_keys k WHERE k.tbl=u.tbl AND k.field=u.field AND k.key=r.key AND "
+	  "k.value=unique_value(json_of(r.body) -> u.field))" },
 	{ "installs",
 	  "SELECT 'install ' || i.id || ' (' || i.pkg || '@' || i.version || ') does not match its artifact' "
 	  "FROM installs i JOIN artifacts a ON a.id=i.artifact WHERE a.pkg<>i.pkg OR a.version<>i.version" },

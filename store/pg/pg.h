@@ -110,7 +110,7 @@ int pg_store_backup(const char *src, const char *dst, char *err, size_t errlen);
 int pg_store_restore(const char *src, const char *dst, char *err, size_t errlen);
 
 /* ---- schema.c ---- */
-#define PG_SCHEMA_VERSION 4
+#define PG_SCHEMA_VERSION 5
 /* Creates or upgrades the osfs schema on c (outside any transaction), or
  * checks it.  *migrated tells whether this call changed it.  Returns 0,
  * or -errno with a sentence in err. */

@@ -58,7 +58,14 @@ int pg_records_table(struct db *db, int64_t tenant, const char *name, int64_t ts
 
 int pg_records_prune(struct db *db, int64_t tenant, const char *name, struct changes *ch)
 {
+	/* Its unique index goes with it (empty: its records are gone). */
 	int n = pg_exec(db,
+			"DELETE FROM unique_fields WHERE tbl=(SELECT id FROM tables WHERE tenant=$1 AND name=$2 AND "
+			"nrecords=0 AND NOT EXISTS(SELECT 1 FROM registry WHERE tenant=$1 AND name=$2))",
+			PG_ARGS(pg_i64(tenant), pg_text(name)));
+	if (n < 0)
+		return n;
+	n = pg_exec(db,
 			"DELETE FROM tables WHERE tenant=$1 AND name=$2 AND nrecords=0 AND "
 			"NOT EXISTS(SELECT 1 FROM registry WHERE tenant=$1 AND name=$2)",
 			PG_ARGS(pg_i64(tenant), pg_text(name)));
@@ -92,8 +99,8 @@ int pg_records_get(struct db *db, int64_t tbl, const char *key, int64_t *id, str
 	return rc;
 }
 
-int pg_records_put(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
-		   int64_t old_id)
+static int put_row(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
+		   int64_t old_id, int seed)
 {
 	int n;
 	if (len > INT32_MAX)
@@ -104,10 +111,34 @@ int pg_records_put(struct db *db, int64_t tbl, const char *key, const char *body
 	 * already is SQLite's constraint error, -EEXIST (NOT EXISTS first:
 	 * then it takes no id from the sequence, as on SQLite). */
 	n = pg_exec(db,
-		    "INSERT INTO records(tbl, key, mtime, body) SELECT $1, $2, $3, $4 "
+		    "INSERT INTO records(tbl, key, mtime, body, seeded) SELECT $1, $2, $3, $4, $5 "
 		    "WHERE NOT EXISTS(SELECT 1 FROM records WHERE tbl=$1 AND key=$2) ON CONFLICT(tbl, key) DO NOTHING",
-		    PG_ARGS(pg_i64(tbl), pg_text(key), pg_i64(ts), pg_bytes(body, len)));
+		    PG_ARGS(pg_i64(tbl), pg_text(key), pg_i64(ts), pg_bytes(body, len), pg_i64(seed)));
 	return n < 0 ? n : n == 0 ? -EEXIST : 0;
+}
+
+int pg_records_put(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
+		   int64_t old_id)
+{
+	return put_row(db, tbl, key, body, len, ts, old_id, 0);
+}
+
+int pg_records_put_seed(struct db *db, int64_t tbl, const char *key, const char *body, size_t len, int64_t ts,
+			int64_t old_id)
+{
+	return put_row(db, tbl, key, body, len, ts, old_id, 1);
+}
+
+int pg_records_seed_written(struct db *db, int64_t id)
+{
+	PGresult *r;
+	int rc = pg_query(db, "SELECT seeded FROM records WHERE id=$1", PG_ARGS(pg_i64(id)), &r);
+	if (rc)
+		return rc;
+	int64_t seeded = 0;
+	int found = first_i64(r, &seeded);
+	PQclear(r);
+	return found ? seeded != 0 : -ENOENT;
 }
 
 int pg_records_set_mtime(struct db *db, int64_t id, int64_t tbl, const char *key, int64_t mtime)

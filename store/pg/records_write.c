@@ -4,8 +4,9 @@
  * SQLite reads a record's body with json_valid/json_extract; here
  * json_of(body) (store/pg/schema.c) gives the body as jsonb, or NULL for a
  * body that is not UTF-8 JSON, as json_valid() skips it.  One field of a
- * body compares as json_extract does: a string to a string, a number (or
- * a boolean, as 1 and 0) to a number.  Two differences, neither reachable
+ * body compares as json_extract does: a string to a string, a number to a
+ * number (booleans hold no unique value, as on SQLite's record_keys).  Two
+ * differences, neither reachable
  * through data/ (a record is written only as a valid JSON object): when a
  * body repeats a member, jsonb keeps its last value where json_extract
  * takes the first; and the text of an array value (records_with_field) is
@@ -13,11 +14,13 @@
  * it (names_key()), so both read the same.  Two more, reachable only by a
  * hostile record: a body whose bytes are not UTF-8 is not JSON here (SQLite
  * reads such strings raw), so its fields hold no unique value and name no
- * record; and a unique string value is compared with strings only, where
- * SQLite also compares it with the JSON text of an object or array member. */
+ * record; and a number beyond a double's range holds no unique value
+ * (SQLite indexes it as an infinity).  Unique values are those of
+ * record_keys (schema version 5): strings and numbers, as on SQLite. */
 #include "store/records.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,35 +75,51 @@ int pg_records_exists(struct db *db, int64_t tenant, const char *object, const c
 	return rc ? rc : any_row(r);
 }
 
-/* A scan of one table's records (on its index), as on SQLite: no index
- * per field yet (docs/records.md).  The first holder in id order, as
- * SQLite's walk of the index records_tbl gives it. */
+/* The values of field in tbl's records are indexed (record_keys, kept by
+ * the triggers of store/pg/schema.c) from the first unique check of that
+ * field on; that check reads the records once.  Another daemon's first
+ * check waits on this one's unique_fields row, then finds it. */
+static int unique_index(struct db *db, int64_t tbl, const char *field)
+{
+	int n = pg_exec(db, "INSERT INTO unique_fields(tbl, field) VALUES($1, $2) ON CONFLICT DO NOTHING",
+			PG_ARGS(pg_i64(tbl), pg_text(field)));
+	if (n <= 0)
+		return n;
+	n = pg_exec(db,
+		    "INSERT INTO record_keys(tbl, field, value, key) SELECT tbl, $2::text, v, key FROM "
+		    "(SELECT tbl, key, unique_value(json_of(body) -> $2::text) AS v FROM records WHERE tbl=$1) r "
+		    "WHERE v IS NOT NULL ON CONFLICT DO NOTHING",
+		    PG_ARGS(pg_i64(tbl), pg_text(field)));
+	return n < 0 ? n : 0;
+}
+
+/* A lookup on record_keys: the first holder in key order, as SQLite's
+ * walk of record_keys' primary key gives it.  A number is compared as
+ * the double it is (unique_value(), store/pg/schema.c); one that is not
+ * finite matches nothing. */
 int pg_records_unique_holder(struct db *db, int64_t tbl, const char *key, const char *field, const char *str,
 			     const double *num, struct buf *holder)
 {
 	if (strlen(field) > 295) /* SQLite's path "$.\"field\"" fits 300 bytes */
 		return -ENAMETOOLONG;
+	int rc = unique_index(db, tbl, field);
+	if (rc)
+		return rc;
 	PGresult *r;
-	int rc;
 	if (num) {
-		/* A number as text: %.17g gives back the same double.  A JSON
-		 * number beyond a double's range matches nothing (a cast would
-		 * fail the statement). */
+		if (!isfinite(*num))
+			return -ENOENT;
+		/* %.17g gives back the same double. */
 		char v[40];
 		snprintf(v, sizeof(v), "%.17g", *num);
 		rc = pg_query(db,
-			      "SELECT key FROM (SELECT id, key, json_of(body) -> $3::text AS v FROM records "
-			      "WHERE tbl=$1 AND key<>$2) r WHERE CASE jsonb_typeof(v) "
-			      "WHEN 'number' THEN CASE WHEN v::numeric = 0 THEN 0 = $4::float8 "
-			      "WHEN abs(v::numeric) BETWEEN 1e-307 AND 1e308 THEN v::float8 = $4::float8 ELSE false END "
-			      "WHEN 'boolean' THEN (CASE WHEN v::boolean THEN 1 ELSE 0 END) = $4::float8 "
-			      "ELSE false END ORDER BY id LIMIT 1",
+			      "SELECT key FROM record_keys WHERE tbl=$1 AND field=$3 "
+			      "AND value=unique_value(to_jsonb($4::float8)) AND key<>$2 ORDER BY key LIMIT 1",
 			      PG_ARGS(pg_i64(tbl), pg_text(key), pg_text(field), pg_text(v)), &r);
 	} else {
 		rc = pg_query(db,
-			      "SELECT key FROM (SELECT id, key, json_of(body) -> $3::text AS v FROM records "
-			      "WHERE tbl=$1 AND key<>$2) r WHERE jsonb_typeof(v) = 'string' "
-			      "AND (v #>> '{}') = $4::text ORDER BY id LIMIT 1",
+			      "SELECT key FROM record_keys WHERE tbl=$1 AND field=$3 AND value=to_jsonb($4::text) "
+			      "AND key<>$2 ORDER BY key LIMIT 1",
 			      PG_ARGS(pg_i64(tbl), pg_text(key), pg_text(field), pg_text(str)), &r);
 	}
 	if (rc)
@@ -119,6 +138,8 @@ int pg_records_delete(struct db *db, int64_t tbl, const char *key, int64_t ts)
 		return n;
 	if (n == 0)
 		return -ENOENT;
+	if ((n = pg_records_secret_drop(db, tbl, key, NULL)) < 0)
+		return n;
 	return pg_records_table_done(db, tbl, -1, ts);
 }
 

@@ -117,7 +117,75 @@ static const char schema_v3[] = "CREATE INDEX installs_pkg ON osfs.installs(pkg,
 
 static const char schema_v4[] = "CREATE INDEX tenants_uid ON osfs.tenants(uid);\n";
 
-static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4 };
+/* Version 5, as SQLite's (store/sqlite/schema.c, which says why):
+ * record_secrets, records.seeded, unique_fields and record_keys.
+ *
+ * record_keys.value is the field's value as a jsonb scalar, a string as it
+ * is and a number as the double SQLite's json_extract gives (so 5 and
+ * 5.0 are one value, -0 is 0), from unique_value(); booleans, null,
+ * objects and arrays hold no unique value, as json_type's 'true', 'false',
+ * 'null', 'object', 'array' are not indexed on SQLite.  A number beyond a
+ * double's range is not indexed either (a cast would fail the statement;
+ * SQLite reads it as an infinity): not reachable through data/.
+ *
+ * The index is kept by PL/pgSQL triggers on records, as SQLite's triggers
+ * keep it, so that every writer (records_put, records_put_seed, deletes,
+ * a tenant's removal) keeps it right without knowing of it.
+ *
+ * Secret values stored in clear move to record_secrets and the bodies
+ * hold the mask; the body written back is jsonb's text (members in
+ * jsonb's order, ", " between them) where SQLite's json_set keeps the
+ * order: one line either way, and the next write of the record writes
+ * the user's text. */
+static const char schema_v5[] =
+	"CREATE TABLE osfs.record_secrets(tbl bigint NOT NULL REFERENCES osfs.tables(id), key " TEXT " NOT NULL,\n"
+	"  field " TEXT " NOT NULL, value " TEXT " NOT NULL, PRIMARY KEY(tbl, key, field));\n"
+	"INSERT INTO osfs.record_secrets(tbl, key, field, value)\n"
+	"  SELECT r.tbl, r.key, f.key, x.j ->> f.key\n"
+	"  FROM osfs.records r JOIN osfs.tables b ON b.id=r.tbl\n"
+	"    JOIN osfs.registry g ON g.tenant=b.tenant AND g.name=b.name,\n"
+	"    LATERAL (SELECT osfs.json_of(r.body) AS j, osfs.json_of(g.body) -> 'fields' AS fs) x,\n"
+	"    LATERAL jsonb_each(CASE WHEN jsonb_typeof(x.fs)='object' THEN x.fs END) f\n"
+	"  WHERE jsonb_typeof(f.value)='object' AND f.value ->> 'type' IN ('password', 'secret')\n"
+	"    AND jsonb_typeof(x.j)='object' AND jsonb_typeof(x.j -> f.key)='string'\n"
+	"    AND x.j ->> f.key <> '********';\n"
+	"UPDATE osfs.records r SET body=convert_to((osfs.json_of(r.body) ||\n"
+	"    (SELECT jsonb_object_agg(s.field, '\"********\"'::jsonb) FROM osfs.record_secrets s\n"
+	"     WHERE s.tbl=r.tbl AND s.key=r.key))::text, 'UTF8')\n"
+	"  WHERE EXISTS(SELECT 1 FROM osfs.record_secrets s WHERE s.tbl=r.tbl AND s.key=r.key);\n"
+	"ALTER TABLE osfs.records ADD COLUMN seeded bigint NOT NULL DEFAULT 0;\n"
+	"CREATE FUNCTION osfs.unique_value(v jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $f$\n"
+	"  SELECT CASE jsonb_typeof(v) WHEN 'string' THEN v\n"
+	"    WHEN 'number' THEN CASE WHEN v::numeric = 0 THEN to_jsonb(0::float8)\n"
+	"      WHEN abs(v::numeric) BETWEEN 1e-307 AND 1e308 THEN to_jsonb(v::float8 + 0) END END $f$;\n"
+	"CREATE TABLE osfs.unique_fields(tbl bigint NOT NULL, field " TEXT " NOT NULL, PRIMARY KEY(tbl, field));\n"
+	"CREATE TABLE osfs.record_keys(tbl bigint NOT NULL, field " TEXT " NOT NULL, value jsonb NOT NULL,\n"
+	"  key " TEXT " NOT NULL, PRIMARY KEY(tbl, field, value, key));\n"
+	"CREATE INDEX record_keys_key ON osfs.record_keys(tbl, key);\n"
+	"CREATE FUNCTION osfs.records_keys_add() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+	"BEGIN\n"
+	"  IF EXISTS(SELECT 1 FROM osfs.unique_fields WHERE tbl=NEW.tbl) THEN\n"
+	"    INSERT INTO osfs.record_keys(tbl, field, value, key)\n"
+	"      SELECT NEW.tbl, s.field, s.v, NEW.key FROM (SELECT u.field,\n"
+	"        osfs.unique_value(osfs.json_of(NEW.body) -> u.field) AS v\n"
+	"        FROM osfs.unique_fields u WHERE u.tbl=NEW.tbl) s WHERE s.v IS NOT NULL\n"
+	"      ON CONFLICT DO NOTHING;\n"
+	"  END IF;\n"
+	"  RETURN NULL;\n"
+	"END $f$;\n"
+	"CREATE FUNCTION osfs.records_keys_drop() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+	"BEGIN\n"
+	"  IF EXISTS(SELECT 1 FROM osfs.unique_fields WHERE tbl=OLD.tbl) THEN\n"
+	"    DELETE FROM osfs.record_keys WHERE tbl=OLD.tbl AND key=OLD.key;\n"
+	"  END IF;\n"
+	"  RETURN NULL;\n"
+	"END $f$;\n"
+	"CREATE TRIGGER records_keys_add AFTER INSERT ON osfs.records\n"
+	"  FOR EACH ROW EXECUTE FUNCTION osfs.records_keys_add();\n"
+	"CREATE TRIGGER records_keys_drop AFTER DELETE ON osfs.records\n"
+	"  FOR EACH ROW EXECUTE FUNCTION osfs.records_keys_drop();\n";
+
+static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4, schema_v5 };
 _Static_assert(sizeof(steps) / sizeof(*steps) == PG_SCHEMA_VERSION, "one step per version");
 
 /* Daemons that start together migrate one after the other, and each

@@ -114,6 +114,9 @@ int pg_tenants_delete(struct db *db, int64_t id, int64_t ts)
 	/* Children first, as the foreign keys require (claims before the
 	 * installs they point at, records before their tables). */
 	static const char *const sql[] = {
+		"DELETE FROM record_secrets WHERE tbl IN (SELECT id FROM tables WHERE tenant=$1)",
+		"DELETE FROM record_keys WHERE tbl IN (SELECT id FROM tables WHERE tenant=$1)",
+		"DELETE FROM unique_fields WHERE tbl IN (SELECT id FROM tables WHERE tenant=$1)",
 		"DELETE FROM records WHERE tbl IN (SELECT id FROM tables WHERE tenant=$1)",
 		"DELETE FROM tables WHERE tenant=$1",
 		"DELETE FROM registry WHERE tenant=$1",

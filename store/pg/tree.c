@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/changes.h"
 #include "store/pg/pg.h"
 #include "store/pg/tree_sql.h"
 #include "store/tree_shape.h"
@@ -35,6 +36,58 @@ static void attr_from_row(const PGresult *r, int row, int col, struct tree_node 
 	}
 	if (n.type == T_PKGDIR || n.type == T_KINDDIR || n.type == T_TABLE)
 		a->size = 0;
+}
+
+/* The folders derived from a tenant (packages/ and what is in it,
+ * objects/, data/) are 0555 while it has a package of its own, 0755 once
+ * it has none, as on SQLite (store/sqlite/tree.c says why; docs/tree.md,
+ * "Removing a tenant"). */
+static int derived_type(enum tree_type t)
+{
+	return t == T_PKGSDIR || t == T_OBJSDIR || t == T_DATADIR || t == T_PKGDIR || t == T_KINDDIR;
+}
+
+/* 1 if the tenant of derived folder n has no package of its own. */
+static int derived_free(struct db *db, struct tree_node n)
+{
+	int by_install = n.type == T_PKGDIR || n.type == T_KINDDIR;
+	PGresult *r;
+	int rc = pg_query(db, by_install ? PSQL_DERIVED_FREE_BY_INSTALL : PSQL_DERIVED_FREE,
+			  PG_ARGS(pg_i64((int64_t)(n.type == T_KINDDIR ? tree_sub_hi(n.id) : n.id))), &r);
+	if (rc)
+		return rc;
+	int free_ = PQntuples(r) > 0 && pg_get_i64(r, 0, 0) != 0;
+	PQclear(r);
+	return free_;
+}
+
+static int derived_mode(struct db *db, struct tree_attr *a)
+{
+	if (!derived_type(a->node.type))
+		return 0;
+	int rc = derived_free(db, a->node);
+	if (rc > 0)
+		a->mode = S_IFDIR | 0755;
+	return rc < 0 ? rc : 0;
+}
+
+int pg_tree_note_derived(struct db *db, int64_t tenant, struct changes *ch)
+{
+	PGresult *r;
+	int rc = pg_query(db, PSQL_DERIVED_NODES, PG_ARGS(pg_i64(tenant)), &r);
+	if (rc)
+		return rc;
+	for (int i = 0, n = PQntuples(r); i < n; i++) {
+		uint64_t inst = (uint64_t)pg_get_i64(r, i, 0);
+		if (PQgetisnull(r, i, 1))
+			changes_node(ch, tree_node(T_PKGDIR, inst), 0);
+		else
+			changes_node(ch, tree_node(T_KINDDIR, tree_child_id(tree_node(T_PKGDIR, inst),
+									     (uint64_t)pg_get_i64(r, i, 1))),
+				     0);
+	}
+	PQclear(r);
+	return 0;
 }
 
 /* Runs sql with one or two integer keys; 0 with *out holding a row, or
@@ -119,7 +172,7 @@ int pg_tree_getattr(struct db *db, struct tree_node n, struct tree_attr *out)
 		out->mtime += n.type;
 		out->ctime += n.type;
 	}
-	return 0;
+	return derived_mode(db, out);
 }
 
 struct lookup_q {
@@ -201,7 +254,7 @@ int pg_tree_lookup(struct db *db, struct tree_node dir, const char *name, struct
 	uint64_t id = tree_child_id(dir, (uint64_t)pg_get_i64(r, 0, 0));
 	attr_from_row(r, 0, 1, tree_node(q.child, id), out);
 	PQclear(r);
-	return 0;
+	return derived_mode(db, out);
 }
 
 static int parent_of(struct db *db, struct tree_node n, struct tree_node *p);
@@ -273,11 +326,18 @@ static int emit_rows(struct db *db, struct tree_node dir, uint64_t off, tree_fil
 		rc = pg_query(db, sql, PG_ARGS(pg_i64(after)), &r);
 	if (rc)
 		return rc;
+	int free_ = derived_type(child) ? derived_free(db, dir) : 0; /* one tenant: one answer */
+	if (free_ < 0) {
+		PQclear(r);
+		return free_;
+	}
 	for (int i = 0, n = PQntuples(r); i < n; i++) {
 		uint64_t key = (uint64_t)pg_get_i64(r, i, 0);
 		const char *name = pg_get_text(r, i, 1);
 		struct tree_attr a;
 		attr_from_row(r, i, 2, tree_node(child, tree_child_id(dir, key)), &a);
+		if (free_)
+			a.mode = S_IFDIR | 0755;
 		if (fn(ctx, name ? name : "", &a, key + TREE_OFF_FIXED))
 			break;
 	}

@@ -21,6 +21,16 @@
 	"SELECT uid, gid, 0, mtime, (SELECT count(*) FROM installs WHERE tenant=$1) FROM tenants WHERE id=$1"
 #define PSQL_DATADIR_ATTR \
 	"SELECT uid, gid, 0, mtime, (SELECT count(*) FROM tables WHERE tenant=$1) FROM tenants WHERE id=$1"
+/* store/sqlite/tree_sql.h's SQL_DERIVED_*: whether the tenant of a
+ * derived folder has no package of its own, by tenant or by install; and
+ * the package and kind folders of its system packages, to invalidate. */
+#define PSQL_DERIVED_FREE "SELECT NOT EXISTS(SELECT 1 FROM installs WHERE tenant=$1 AND system=0)"
+#define PSQL_DERIVED_FREE_BY_INSTALL \
+	"SELECT NOT EXISTS(SELECT 1 FROM installs o WHERE o.tenant=(SELECT tenant FROM installs WHERE id=$1) " \
+	"AND o.system=0)"
+#define PSQL_DERIVED_NODES \
+	"SELECT i.id, NULL::bigint FROM installs i WHERE i.tenant=$1 AND i.system=1 UNION ALL " \
+	"SELECT i.id, k.idx FROM installs i JOIN kinds k ON k.artifact=i.artifact WHERE i.tenant=$1 AND i.system=1"
 #define PSQL_LOG_ATTR "SELECT uid, gid, log_size, log_mtime, 0 FROM tenants WHERE id=$1"
 
 #define PFROM_INSTALL " FROM installs i JOIN tenants t ON t.id=i.tenant "

@@ -13,7 +13,10 @@ mkdir "$MNT/tenants/acme"
 T=$MNT/tenants/acme
 D=$T/data
 MASK='********'
-sq() { sqlite3 -readonly "$STORE" "PRAGMA busy_timeout=5000; $1" | tail -n +2; }
+# The store read through lib.sh's store_sql (either engine); a body as
+# text is $BODY (SQLite casts its blob, PostgreSQL decodes its bytea).
+sq() { store_sql "$1"; }
+if [ -n "$PG_DB" ]; then BODY="convert_from(body, 'UTF8')"; else BODY="CAST(body AS TEXT)"; fi
 secret_of() { sq "SELECT value FROM record_secrets s JOIN tables b ON b.id=s.tbl WHERE b.name='$1' AND s.key='$2' AND s.field='$3'"; }
 size_ok() { [ "$(stat -c %s "$1")" = "$(wc -c <"$1")" ]; }
 
@@ -38,7 +41,7 @@ check "tail -c of the record ends as the file does" sh -c "[ \"\$(tail -c 2 '$D/
 equal "the password is in the store's secrets" hunter2 "$(secret_of sx_user u1 pin)"
 equal "... the secret too" tok-1 "$(secret_of sx_user u1 token)"
 equal "no record body in the store holds a value" 0 \
-	"$(sq "SELECT count(*) FROM records WHERE CAST(body AS TEXT) LIKE '%hunter2%' OR CAST(body AS TEXT) LIKE '%tok-1%' OR CAST(body AS TEXT) LIKE '%seedpin%'")"
+	"$(sq "SELECT count(*) FROM records WHERE $BODY LIKE '%hunter2%' OR $BODY LIKE '%tok-1%' OR $BODY LIKE '%seedpin%'")"
 printf '{"name": "u2", "pin": "abc"}' >"$WORK/u2.json"
 fails_with EINVAL "a password under its minLength is refused" cp "$WORK/u2.json" "$D/sx_user/"
 
@@ -76,8 +79,15 @@ check "... nor does the daemon's stderr" sh -c "! grep -qE 'hunter2|tok-1|n3wpas
 
 # ------------------------------------------------------------ backup, rm
 check "osfsctl backup exits 0" "$OSFSCTL" backup --store "$STORE" "$WORK/backup.db"
-equal "... the copy keeps the real value" tok-1 "$(sqlite3 -readonly "$WORK/backup.db" \
-	"SELECT value FROM record_secrets WHERE key='u1' AND field='token'")"
+# A PostgreSQL store's copy is pg_dump's archive: its record_secrets read
+# with pg_restore (rows as COPY text: table, key, field, value).
+if [ -n "$PG_DB" ]; then
+	equal "... the copy keeps the real value" tok-1 "$(pg_restore -f - -a -n osfs -t record_secrets "$WORK/backup.db" |
+		awk -F'\t' '$2 == "u1" && $3 == "token" { print $4 }')"
+else
+	equal "... the copy keeps the real value" tok-1 "$(sqlite3 -readonly "$WORK/backup.db" \
+		"SELECT value FROM record_secrets WHERE key='u1' AND field='token'")"
+fi
 check "rm of the record exits 0" rm "$D/sx_user/u1.json"
 equal "... its values go with it" 0 "$(sq "SELECT count(*) FROM record_secrets WHERE key='u1'")"
 
@@ -94,17 +104,28 @@ check "... never in clear" sh -c "! grep -rq hunter2 '$MNT/tenants/show/data/sho
 check "a record with a password, before the store is made schema 4" \
 	sh -c "printf '{\"name\": \"old\", \"pin\": \"0ldpass\", \"token\": \"0ldtok\"}' >'$D/sx_user/old.json'"
 unmount_osfs
-sqlite3 "$STORE" "UPDATE records SET body=CAST(json_set(CAST(body AS TEXT), '\$.pin', '0ldpass', '\$.token', '0ldtok') AS BLOB)
-	WHERE key='old'; DROP TABLE record_secrets; ALTER TABLE records DROP COLUMN seeded;
-	DROP TRIGGER records_keys_add; DROP TRIGGER records_keys_drop; DROP TABLE record_keys; DROP TABLE unique_fields; PRAGMA user_version=4;"
+if [ -n "$PG_DB" ]; then
+	printf '%s\n' 'SET search_path TO osfs;' "UPDATE records SET body=convert_to((convert_from(body, 'UTF8')::jsonb
+		|| '{\"pin\": \"0ldpass\", \"token\": \"0ldtok\"}')::text, 'UTF8') WHERE key='old';" \
+		'DROP TABLE record_secrets; ALTER TABLE records DROP COLUMN seeded;' \
+		'DROP TRIGGER records_keys_add ON records; DROP TRIGGER records_keys_drop ON records;' \
+		'DROP FUNCTION records_keys_add(); DROP FUNCTION records_keys_drop(); DROP FUNCTION unique_value(jsonb);' \
+		'DROP TABLE record_keys; DROP TABLE unique_fields;' \
+		"UPDATE meta SET value=4 WHERE key='schema_version';" | psql -XAtq -v ON_ERROR_STOP=1 "$STORE" ||
+		echo "FATAL: cannot make the store schema 4"
+else
+	sqlite3 "$STORE" "UPDATE records SET body=CAST(json_set(CAST(body AS TEXT), '\$.pin', '0ldpass', '\$.token', '0ldtok') AS BLOB)
+		WHERE key='old'; DROP TABLE record_secrets; ALTER TABLE records DROP COLUMN seeded;
+		DROP TRIGGER records_keys_add; DROP TRIGGER records_keys_drop; DROP TABLE record_keys; DROP TABLE unique_fields; PRAGMA user_version=4;"
+fi
 equal "(the schema 4 store holds the values in the body)" 1 \
-	"$(sqlite3 -readonly "$STORE" "SELECT count(*) FROM records WHERE CAST(body AS TEXT) LIKE '%0ldpass%0ldtok%'")"
+	"$(sq "SELECT count(*) FROM records WHERE $BODY LIKE '%0ldpass%0ldtok%'")"
 mount_osfs
 check "opened by this osfs, the record reads back masked" sh -c "! grep -qE '0ldpass|0ldtok' '$D/sx_user/old.json'"
 equal "... both fields" 2 "$(grep -oF "$MASK" "$D/sx_user/old.json" | wc -l)"
 check "... its size is true" size_ok "$D/sx_user/old.json"
 equal "... the values are in the store's secrets" "0ldpass 0ldtok" "$(secret_of sx_user old pin) $(secret_of sx_user old token)"
-equal "... and in no body" 0 "$(sq "SELECT count(*) FROM records WHERE CAST(body AS TEXT) LIKE '%0ld%'")"
+equal "... and in no body" 0 "$(sq "SELECT count(*) FROM records WHERE $BODY LIKE '%0ld%'")"
 check "... sed -i of it keeps them" sed -i 's/"name": "old"/"name": "old", "note": "x"/' "$D/sx_user/old.json"
 equal "... kept" "0ldpass 0ldtok" "$(secret_of sx_user old pin) $(secret_of sx_user old token)"
 

@@ -14,9 +14,13 @@ transaction: a failure copies nothing.
 import sqlite3
 import sys
 
-# Parents before children (foreign keys); meta last.
+# Parents before children (foreign keys); meta last.  record_keys (schema
+# 5) is not copied but rebuilt from the records and unique_fields, as the
+# PostgreSQL engine builds it (its values are jsonb there: store/pg/schema.c);
+# unique_fields comes after records, so its triggers add nothing meanwhile.
 TABLES = ["artifacts", "art_deps", "kinds", "items", "art_objects", "art_exts", "art_refs", "tenants",
-          "installs", "pkg_state", "history", "claims", "registry", "tables", "records", "log",
+          "installs", "pkg_state", "history", "claims", "registry", "tables", "records", "record_secrets",
+          "unique_fields", "log",
           "catalog", "catalog_pkgs", "http_cache", "meta"]
 
 
@@ -65,6 +69,10 @@ def main():
             top = max(seqs.get(t.encode(), 0), db.execute("SELECT coalesce(max(id), 0) FROM %s" % t).fetchone()[0])
             out.write("SELECT setval(pg_get_serial_sequence('osfs.%s', 'id'), %d, %s);\n"
                       % (t, max(top, 1), "true" if top > 0 else "false"))
+    if version >= 5:
+        out.write("INSERT INTO osfs.record_keys(tbl, field, value, key) SELECT r.tbl, u.field, v, r.key "
+                  "FROM osfs.unique_fields u JOIN osfs.records r ON r.tbl = u.tbl, "
+                  "LATERAL osfs.unique_value(osfs.json_of(r.body) -> u.field) v WHERE v IS NOT NULL;\n")
     out.write("COMMIT;\n")
 
 

@@ -108,7 +108,8 @@ static const struct store_backend pgt = {
 	R(records_table), R(records_prune), R(records_get), R(records_put), R(records_set_mtime),
 	R(records_table_done), R(records_table_find), R(records_object_def), R(records_exists),
 	R(records_unique_holder), R(records_table_name), R(records_row), R(records_objects_each),
-	R(records_with_field), R(records_table_empty), R(records_delete),
+	R(records_with_field), R(records_table_empty), R(records_delete), R(records_put_seed),
+	R(records_seed_written), R(records_secret_get), R(records_secret_put), R(records_secret_drop),
 	R(tenants_find), R(tenants_get), R(tenants_create), R(tenants_count_owned), R(tenants_is_empty),
 	R(tenants_has_packages), R(tenants_delete), R(tenants_touch), R(tenants_set_owner), R(tenants_each),
 #undef R
@@ -403,7 +404,8 @@ static void records_scenario(struct engine *e, struct buf *out)
 	s = (struct buf)BUF_INIT;
 	T("row gone: %d\n", be->records_row(db, id_a, &tbl2, &s));
 
-	/* unique holders: strings to strings, numbers to numbers (and booleans as 1/0) */
+	/* unique holders: strings to strings, numbers to numbers (booleans hold
+	 * none: record_keys indexes strings and numbers) */
 	const double three = 3, one = 1, zero = 0, nine = 9, half = 0.5, seven = 7;
 	struct {
 		const char *key, *field, *str;
@@ -568,6 +570,8 @@ static void fsck_scenario(struct engine *e, struct buf *out)
 	buf_free(&got);
 }
 
+#include "tests/unit/pg_seeds.h"
+
 static void both(void (*scenario)(struct engine *, struct buf *), const char *name)
 {
 	struct engine sq, pg;
@@ -609,6 +613,12 @@ END_TEST
 START_TEST(test_records_same)
 {
 	both(records_scenario, "records");
+}
+END_TEST
+
+START_TEST(test_seeds_same)
+{
+	both(seeds_scenario, "seeds");
 }
 END_TEST
 
@@ -767,6 +777,7 @@ static Suite *pg_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_tenants_same);
 	tcase_add_test(tc, test_records_same);
+	tcase_add_test(tc, test_seeds_same);
 	tcase_add_test(tc, test_log_same);
 	tcase_add_test(tc, test_fsck_same);
 	suite_add_tcase(s, tc);

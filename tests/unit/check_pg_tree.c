@@ -19,6 +19,7 @@
 #include "catalog/install.h"
 #include "catalog/record_write.h"
 #include "lib/buf.h"
+#include "store/changes.h"
 #include "store/pg/pg.h"
 #include "tests/unit/check_common.h"
 #include "tests/unit/pg_util.h"
@@ -31,12 +32,13 @@ struct tops {
 	int (*read)(struct db *, struct tree_node, struct buf *);
 	int (*hash)(struct db *, struct tree_node, uint64_t *);
 	int (*tenant_of)(struct db *, struct tree_node, int64_t *);
+	int (*note_derived)(struct db *, int64_t, struct changes *);
 };
 
 static const struct tops sqlite_ops = { tree_getattr, tree_lookup, tree_readdir, tree_read, tree_artifact_hash,
-					tree_tenant_of };
+					tree_tenant_of, tree_note_derived };
 static const struct tops pg_ops = { pg_tree_getattr, pg_tree_lookup, pg_tree_readdir, pg_tree_read,
-				    pg_tree_artifact_hash, pg_tree_tenant_of };
+				    pg_tree_artifact_hash, pg_tree_tenant_of, pg_tree_note_derived };
 
 static void put_attr(struct buf *o, const struct tree_attr *a)
 {
@@ -123,6 +125,16 @@ static void walk(struct db *db, const struct tops *t, struct tree_node dir, cons
 			put(o, "\n  tenant rc=%d %lld", rc, (long long)tenant);
 			rc = t->hash(db, e->a.node, &h);
 			put(o, " hash rc=%d %llx\n", rc, (unsigned long long)h);
+			if (e->a.node.type == T_TENANT) {
+				/* the folders whose mode follows the tenant's own packages */
+				struct changes ch = CHANGES_INIT;
+				rc = t->note_derived(db, tenant, &ch);
+				put(o, "  derived rc=%d", rc);
+				for (size_t k = 0; k < ch.n; k++)
+					put(o, " %d:%llu", (int)ch.v[k].dir.type, (unsigned long long)ch.v[k].dir.id);
+				put(o, "\n");
+				changes_free(&ch);
+			}
 			if (S_ISDIR(e->a.mode)) {
 				walk(db, t, e->a.node, p, o, depth + 1);
 			} else {
@@ -287,6 +299,8 @@ START_TEST(test_same_tree_as_sqlite)
 			fclose(f);
 		}
 	}
+	/* a tenant with a system package: its derived folders are listed */
+	ck_assert_ptr_nonnull(strstr(want, "derived rc=0 "));
 	/* the walk saw what was built */
 	ck_assert_ptr_nonnull(strstr(want, "/tenants/alpha/data/crm_account/acc-2.json next="));
 	ck_assert_ptr_nonnull(strstr(want, "/catalog/com.acme.crm/2.0.0.json next="));
