@@ -66,6 +66,10 @@ fails_with EROFS "... uninstalls" rm "$MNT/tenants/ro/install/com.acme.crm.json"
 fails_with EROFS "... and new tenants" mkdir "$MNT/tenants/other"
 # statfs (df) tells the space of the file system that holds the store
 # (store_statvfs), and names up to 255 bytes.
-equal "statfs of the mount is that of the store's folder" "$(stat -f -c '%b %S' "$(dirname "$STORE")") 255" \
-	"$(stat -f -c '%b %S %l' "$MNT")"
+if [ -n "$PG_DB" ]; then # the server's disk is not visible to a client
+	equal "statfs of a PostgreSQL store names up to 255 bytes" 255 "$(stat -f -c '%l' "$MNT")"
+else
+	equal "statfs of the mount is that of the store's folder" "$(stat -f -c '%b %S' "$(dirname "$STORE")") 255" \
+		"$(stat -f -c '%b %S %l' "$MNT")"
+fi
 finish
