@@ -29,7 +29,7 @@ endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS))
 # libcurl is not linked: catalog/curl_shim.c loads it when a remote catalog
 # is used (docs/performance.md, "Memory").
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS))) -ldl
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libpq,$(PKGS))) -ldl
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 

@@ -238,10 +238,13 @@ static void store_free(struct store *st)
 int pg_store_open_with(struct store **out, const char *where, const char *passfile, int readonly, char *err,
 		       size_t errlen)
 {
+	*out = NULL;
+	int rc = pq_shim_load(err, errlen);
+	if (rc)
+		return rc;
 	struct store *st = calloc(1, sizeof(*st));
 	PGconn *c = NULL;
-	int rc = -ENOMEM;
-	*out = NULL;
+	rc = -ENOMEM;
 	if (!st || !(st->where = strdup(where))) {
 		snprintf(err, errlen, "out of memory");
 		free(st);
@@ -295,7 +298,10 @@ const char *pg_store_where(const struct store *st)
 const char *pg_store_engine_version(void)
 {
 	static char v[48];
-	if (!v[0]) {
+	char err[8];
+	if (!v[0] && pq_shim_load(err, sizeof(err)) != 0)
+		snprintf(v, sizeof(v), "PostgreSQL (libpq not installed)");
+	else if (!v[0]) {
 		int n = PQlibVersion(); /* 150018: 15.18 */
 		snprintf(v, sizeof(v), "PostgreSQL (libpq %d.%d)", n / 10000, n % 10000);
 	}

@@ -109,6 +109,11 @@ int pg_store_backup(const char *src, const char *dst, char *err, size_t errlen);
  * then the schema is upgraded if the backup is older. */
 int pg_store_restore(const char *src, const char *dst, char *err, size_t errlen);
 
+/* ---- pq_shim.c: libpq is loaded with dlopen() ---- */
+/* Loads libpq (once); 0, or -ELIBACC with a sentence naming the package.
+ * pg_store_open_with() calls it before any other libpq call. */
+int pq_shim_load(char *err, size_t errlen);
+
 /* ---- schema.c ---- */
 #define PG_SCHEMA_VERSION 5
 /* Creates or upgrades the osfs schema on c (outside any transaction), or
