@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/pg/pg.h"
 #include "tests/unit/pg_twin.h"
@@ -702,9 +703,10 @@ START_TEST(test_readonly_same)
 }
 END_TEST
 
-/* Two daemons claim one name at once: one gets it, the other -EEXIST
- * (after waiting for the first one's commit, or after it), and the
- * other's transaction goes on: it commits what else it did. */
+/* Two daemons claim one name at once: the second writer waits at
+ * db_begin for the first one's commit (every write transaction holds the
+ * engine's write lock, as BEGIN IMMEDIATE on SQLite), then gets -EEXIST,
+ * and its transaction goes on: it commits what else it did. */
 struct racer {
 	const struct store_backend *be;
 	struct store *st;
@@ -729,8 +731,8 @@ static void *race_first(void *p)
 		r->claim_rc = r->be->installs_claim(db, r->tenant, "flows", "race", r->install);
 		r->add_rc = r->be->catdb_add(db, &row, 8000, &ch);
 	}
-	pthread_barrier_wait(r->go); /* both rows held, uncommitted */
-	pthread_barrier_wait(r->go); /* the other is about to claim */
+	pthread_barrier_wait(r->go); /* rows held, uncommitted */
+	usleep(200000);               /* the other is waiting in db_begin */
 	r->commit_rc = rc ? rc : r->be->db_commit(db);
 	changes_free(&ch);
 	r->be->store_release(db);
@@ -754,8 +756,7 @@ START_TEST(test_pg_claim_race)
 	struct catalog_row row = race_row();
 	char pkg[STORE_PKG_MAX + 1];
 	ck_assert_ptr_nonnull(db);
-	ck_assert_int_eq(be->db_begin(db), 0);
-	pthread_barrier_wait(&go);
+	ck_assert_int_eq(be->db_begin(db), 0); /* returns once the first committed */
 	ck_assert_int_eq(be->installs_claim(db, e->t1, "flows", "race", e->inst[HD]), -EEXIST);
 	ck_assert_int_eq(be->catdb_add(db, &row, 8001, &ch), -EEXIST);
 	ck_assert_int_eq(be->installs_claim(db, e->t1, "flows", "race2", e->inst[HD]), 0);
