@@ -1,8 +1,8 @@
 /* tree_shape: what the tree of store/tree.h looks like whatever engine
  * holds it: the fixed names, the modes of each node type, how a child's
- * id is made from its row key.  For the backends' tree code (store/pg/
- * tree.c; store/sqlite/tree.c keeps its own copy until the lead moves it
- * here), not for the layers above store/. */
+ * id is made from its row key.  For the engines' tree code
+ * (store/sqlite/tree.c, store/pg/tree.c), not for the layers above
+ * store/. */
 #ifndef OSFS_STORE_TREE_SHAPE_H
 #define OSFS_STORE_TREE_SHAPE_H
 

@@ -17,37 +17,8 @@
 #include "store/changes.h"
 #include "store/sqlite/tree_sql.h"
 #include "store/backend.h"
+#include "store/tree_shape.h"
 #include "store/sqlite/sqlite.h"
-
-static uint64_t sub_hi(uint64_t id) { return id >> TREE_SUB_BITS; }
-static uint64_t sub_lo(uint64_t id) { return id & TREE_SUB_MAX; }
-
-/* The id of a child of dir whose row key is key: children of a package
- * directory and of a kind directory carry the install id in front. */
-static uint64_t child_id(struct tree_node dir, uint64_t key)
-{
-	if (dir.type == T_PKGDIR)
-		return (dir.id << TREE_SUB_BITS) | key;
-	if (dir.type == T_KINDDIR)
-		return (sub_hi(dir.id) << TREE_SUB_BITS) | key;
-	return key;
-}
-
-/* Permission bits and file type of each node type (tenants carry their own). */
-static mode_t type_mode(enum tree_type t)
-{
-	switch (t) {
-	case T_TENANT: return S_IFDIR | 0750;
-	case T_INSTDIR: case T_CATPKG: return S_IFDIR | 0755;
-	case T_PKGSDIR: case T_OBJSDIR: case T_DATADIR: case T_PKGDIR:
-	case T_KINDDIR: return S_IFDIR | 0555;
-	/* Records are written there (docs/records.md); those of an object
-	 * that is not installed are refused EROFS with the reason. */
-	case T_TABLE: return S_IFDIR | 0755;
-	case T_INSTFILE: case T_RECORD: return S_IFREG | 0644;
-	default: return S_IFREG | 0444;
-	}
-}
 
 /* The folders derived from a tenant (packages/ and what is in it,
  * objects/, data/) are read-only (0555) while the tenant has a package
@@ -68,7 +39,7 @@ static int derived_free(struct db *db, struct tree_node n)
 	sqlite3_stmt *st = db_stmt(db, by_install ? SQL_DERIVED_FREE_BY_INSTALL : SQL_DERIVED_FREE);
 	if (!st)
 		return -EIO;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)(n.type == T_KINDDIR ? sub_hi(n.id) : n.id));
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(n.type == T_KINDDIR ? tree_sub_hi(n.id) : n.id));
 	int rc = db_step(db, st);
 	int free_ = rc > 0 ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_reset(st);
@@ -97,7 +68,7 @@ int sq_tree_note_derived(struct db *db, int64_t tenant, struct changes *ch)
 		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
 			changes_node(ch, tree_node(T_PKGDIR, inst), 0);
 		else
-			changes_node(ch, tree_node(T_KINDDIR, child_id(tree_node(T_PKGDIR, inst),
+			changes_node(ch, tree_node(T_KINDDIR, tree_child_id(tree_node(T_PKGDIR, inst),
 								(uint64_t)sqlite3_column_int64(st, 1))), 0);
 	}
 	sqlite3_reset(st);
@@ -113,7 +84,7 @@ static void attr_from_row(sqlite3_stmt *st, int col, struct tree_node n, struct 
 	a->gid = (gid_t)sqlite3_column_int64(st, col + 1);
 	a->size = (uint64_t)sqlite3_column_int64(st, col + 2);
 	a->mtime = a->ctime = sqlite3_column_int64(st, col + 3);
-	a->mode = type_mode(n.type);
+	a->mode = tree_type_mode(n.type);
 	a->nlink = S_ISDIR(a->mode) ? 2 + (uint32_t)sqlite3_column_int64(st, col + 4) : 1;
 	if (n.type == T_TENANT || n.type == T_INSTFILE)
 		a->mode = (a->mode & S_IFMT) | ((mode_t)sqlite3_column_int64(st, col + 5) & 07777);
@@ -186,8 +157,8 @@ int sq_tree_getattr(struct db *db, struct tree_node n, struct tree_attr *out)
 	if (!st)
 		return -EIO;
 	if (n.type == T_KINDDIR || n.type == T_ITEM) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)sub_hi(n.id));
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)sub_lo(n.id));
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)tree_sub_hi(n.id));
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)tree_sub_lo(n.id));
 	} else {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)n.id);
 	}
@@ -203,53 +174,6 @@ int sq_tree_getattr(struct db *db, struct tree_node n, struct tree_attr *out)
 	}
 	sqlite3_reset(st);
 	return derived_mode(db, out);
-}
-
-/* Children with fixed names. */
-struct fixed_entry {
-	const char *name;
-	enum tree_type type;
-};
-
-static const struct fixed_entry root_entries[] = { { "catalog", T_FIXED }, { "tenants", T_FIXED } };
-static const struct fixed_entry tenant_entries[] = {
-	{ "install", T_INSTDIR }, { "packages", T_PKGSDIR }, { "objects", T_OBJSDIR },
-	{ "data", T_DATADIR }, { "log", T_LOG },
-};
-static const struct fixed_entry pkg_entries[] = { { "objectstack.json", T_PKGART }, { "manifest.json", T_PKGMAN } };
-
-static const struct fixed_entry *fixed_children(struct tree_node dir, size_t *n)
-{
-	switch (dir.type) {
-	case T_FIXED:
-		*n = dir.id == TREE_ROOT ? 2 : 0;
-		return root_entries;
-	case T_TENANT:
-		*n = 5;
-		return tenant_entries;
-	case T_PKGDIR:
-		*n = 2;
-		return pkg_entries;
-	default:
-		*n = 0;
-		return NULL;
-	}
-}
-
-static struct tree_node fixed_child(struct tree_node dir, const struct fixed_entry *e)
-{
-	if (dir.type == T_FIXED)
-		return tree_node(T_FIXED, e == &root_entries[0] ? TREE_CATALOG : TREE_TENANTS);
-	return tree_node(e->type, dir.id);
-}
-
-/* "<stem>.json" -> stem, or NULL. */
-static char *json_stem(const char *name)
-{
-	size_t n = strlen(name);
-	if (n <= 5 || strcmp(name + n - 5, ".json"))
-		return NULL;
-	return strndup(name, n - 5);
 }
 
 struct lookup_q {
@@ -288,8 +212,8 @@ static int lookup_query(struct tree_node dir, struct lookup_q *q)
 static int bind_lookup(sqlite3_stmt *st, struct tree_node dir, const struct lookup_q *q, char *key)
 {
 	if (dir.type == T_KINDDIR) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)sub_hi(dir.id));
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)sub_lo(dir.id));
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)tree_sub_hi(dir.id));
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)tree_sub_lo(dir.id));
 	} else {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)dir.id);
 	}
@@ -308,15 +232,15 @@ static int bind_lookup(sqlite3_stmt *st, struct tree_node dir, const struct look
 int sq_tree_lookup(struct db *db, struct tree_node dir, const char *name, struct tree_attr *out)
 {
 	size_t nfixed;
-	const struct fixed_entry *fe = fixed_children(dir, &nfixed);
+	const struct tree_fixed_entry *fe = tree_fixed_children(dir, &nfixed);
 	for (size_t i = 0; i < nfixed; i++)
 		if (!strcmp(fe[i].name, name))
-			return sq_tree_getattr(db, fixed_child(dir, &fe[i]), out);
+			return sq_tree_getattr(db, tree_fixed_child(dir, &fe[i]), out);
 	struct lookup_q q;
 	int rc = lookup_query(dir, &q);
 	if (rc)
 		return dir.type == T_FIXED || dir.type == T_TENANT ? -ENOENT : rc;
-	char *key = q.strip_json ? json_stem(name) : strdup(name);
+	char *key = q.strip_json ? tree_json_stem(name) : strdup(name);
 	if (!key)
 		return q.strip_json ? -ENOENT : -ENOMEM;
 	sqlite3_stmt *st = db_stmt(db, q.sql);
@@ -326,13 +250,12 @@ int sq_tree_lookup(struct db *db, struct tree_node dir, const char *name, struct
 	free(key);
 	if (rc <= 0)
 		return rc ? rc : -ENOENT;
-	uint64_t id = child_id(dir, (uint64_t)sqlite3_column_int64(st, 0));
+	uint64_t id = tree_child_id(dir, (uint64_t)sqlite3_column_int64(st, 0));
 	attr_from_row(st, 1, tree_node(q.child, id), out);
 	sqlite3_reset(st);
 	return derived_mode(db, out);
 }
 
-#define OFF_FIXED 16 /* offsets below this are ".", ".." and fixed names */
 
 static int parent_of(struct db *db, struct tree_node n, struct tree_node *p);
 
@@ -393,12 +316,12 @@ static int emit_rows(struct db *db, struct tree_node dir, uint64_t off, tree_fil
 		return -EIO;
 	int k = 1;
 	if (dir.type == T_KINDDIR) {
-		sqlite3_bind_int64(st, k++, (sqlite3_int64)sub_hi(dir.id));
-		sqlite3_bind_int64(st, k++, (sqlite3_int64)sub_lo(dir.id));
+		sqlite3_bind_int64(st, k++, (sqlite3_int64)tree_sub_hi(dir.id));
+		sqlite3_bind_int64(st, k++, (sqlite3_int64)tree_sub_lo(dir.id));
 	} else if (dir.type != T_FIXED) {
 		sqlite3_bind_int64(st, k++, (sqlite3_int64)dir.id);
 	}
-	sqlite3_bind_int64(st, k, off >= OFF_FIXED ? (sqlite3_int64)(off - OFF_FIXED) : -1);
+	sqlite3_bind_int64(st, k, off >= TREE_OFF_FIXED ? (sqlite3_int64)(off - TREE_OFF_FIXED) : -1);
 	int rc, free_ = derived_type(child) ? derived_free(db, dir) : 0; /* one tenant: one answer */
 	if (free_ < 0) {
 		sqlite3_reset(st);
@@ -406,13 +329,13 @@ static int emit_rows(struct db *db, struct tree_node dir, uint64_t off, tree_fil
 	}
 	while ((rc = db_step(db, st)) > 0) {
 		uint64_t key = (uint64_t)sqlite3_column_int64(st, 0);
-		uint64_t id = child_id(dir, key);
+		uint64_t id = tree_child_id(dir, key);
 		const char *name = (const char *)sqlite3_column_text(st, 1);
 		struct tree_attr a;
 		attr_from_row(st, 2, tree_node(child, id), &a);
 		if (free_)
 			a.mode = S_IFDIR | 0755;
-		if (fn(ctx, name ? name : "", &a, key + OFF_FIXED))
+		if (fn(ctx, name ? name : "", &a, key + TREE_OFF_FIXED))
 			break;
 	}
 	sqlite3_reset(st);
@@ -425,12 +348,12 @@ int sq_tree_readdir(struct db *db, struct tree_node dir, uint64_t off, tree_fill
 	if (rc < 0 || stop)
 		return rc;
 	size_t nfixed;
-	const struct fixed_entry *fe = fixed_children(dir, &nfixed);
+	const struct tree_fixed_entry *fe = tree_fixed_children(dir, &nfixed);
 	for (size_t i = 0; i < nfixed; i++) {
 		if (off >= 3 + i)
 			continue;
 		struct tree_attr a;
-		if ((rc = sq_tree_getattr(db, fixed_child(dir, &fe[i]), &a)) < 0)
+		if ((rc = sq_tree_getattr(db, tree_fixed_child(dir, &fe[i]), &a)) < 0)
 			return rc;
 		if (fn(ctx, fe[i].name, &a, 3 + i))
 			return 0;
@@ -464,10 +387,10 @@ static int parent_of(struct db *db, struct tree_node n, struct tree_node *p)
 		*p = tree_node(T_TENANT, n.id);
 		return 0;
 	case T_PKGART: case T_PKGMAN: *p = tree_node(T_PKGDIR, n.id); return 0;
-	case T_KINDDIR: *p = tree_node(T_PKGDIR, sub_hi(n.id)); return 0;
+	case T_KINDDIR: *p = tree_node(T_PKGDIR, tree_sub_hi(n.id)); return 0;
 	case T_ITEM:
-		rc = id_query(db, SQL_ITEM_KIND, sub_hi(n.id), sub_lo(n.id), 2, &v);
-		*p = tree_node(T_KINDDIR, (sub_hi(n.id) << TREE_SUB_BITS) | (uint64_t)v);
+		rc = id_query(db, SQL_ITEM_KIND, tree_sub_hi(n.id), tree_sub_lo(n.id), 2, &v);
+		*p = tree_node(T_KINDDIR, (tree_sub_hi(n.id) << TREE_SUB_BITS) | (uint64_t)v);
 		return rc;
 	case T_RECORD:
 		rc = id_query(db, SQL_RECORD_TABLE, n.id, 0, 1, &v);
@@ -497,7 +420,7 @@ int sq_tree_tenant_of(struct db *db, struct tree_node n, int64_t *tenant)
 	case T_INSTFILE: case T_PKGDIR: case T_PKGART: case T_PKGMAN:
 		return id_query(db, SQL_INSTALL_TENANT, n.id, 0, 1, tenant);
 	case T_KINDDIR: case T_ITEM:
-		return id_query(db, SQL_INSTALL_TENANT, sub_hi(n.id), 0, 1, tenant);
+		return id_query(db, SQL_INSTALL_TENANT, tree_sub_hi(n.id), 0, 1, tenant);
 	case T_OBJECT: return id_query(db, SQL_REGISTRY_TENANT, n.id, 0, 1, tenant);
 	case T_TABLE: return id_query(db, SQL_TABLE_TENANT, n.id, 0, 1, tenant);
 	case T_RECORD: return id_query(db, SQL_RECORD_TENANT, n.id, 0, 1, tenant);
@@ -554,7 +477,7 @@ int sq_tree_read(struct db *db, struct tree_node n, struct buf *out)
 	case T_INSTFILE: return read_blob(db, SQL_READ_ARTIFACT, n.id, 0, 1, out);
 	case T_PKGART: return read_blob(db, SQL_READ_ARTIFACT_ANY, n.id, 0, 1, out);
 	case T_PKGMAN: return read_blob(db, SQL_READ_MANIFEST, n.id, 0, 1, out);
-	case T_ITEM: return read_blob(db, SQL_READ_ITEM, sub_hi(n.id), sub_lo(n.id), 2, out);
+	case T_ITEM: return read_blob(db, SQL_READ_ITEM, tree_sub_hi(n.id), tree_sub_lo(n.id), 2, out);
 	case T_OBJECT: return read_blob(db, SQL_READ_OBJECT, n.id, 0, 1, out);
 	case T_RECORD: return read_blob(db, SQL_READ_RECORD, n.id, 0, 1, out);
 	case T_LOG: return read_log(db, n.id, out);
