@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Several daemons on one PostgreSQL store (issue 13 item 4; docs/scale-out.md,
+# "Coherence"): what one mount changes reaches the kernel cache of the others,
+# pushed by NOTIFY and, with the listener's connection killed, by the poll of
+# -o sync_poll.  Each wait is a bounded loop (up to 5 s, the promise being
+# sync_poll + 1 s = 2 s), never a timed assertion.
+#
+# PostgreSQL only: it runs under make test-pg (OSFS_TEST_PG_DIR, one database
+# per test); under make test it is skipped, so that CI runs it once.
+. "$(dirname "$0")/lib.sh"
+[ -n "$PG_DB" ] || { echo "skip - PostgreSQL only (make test-pg): a SQLite store has one daemon"; exit 0; }
+PGSH=$(cd "$(dirname "$0")/../pg" && pwd)/server.sh
+
+# A second daemon on the same store, mounted on $MNT2 (the first is lib.sh's).
+MNT2=$WORK/mnt2
+OSFS2_PID=
+mount_second() {
+	mkdir -p "$MNT2"
+	"$OSFS" -f -o "store=$STORE" "$@" "$MNT2" 2>>"$WORK/osfs2.err" &
+	OSFS2_PID=$!
+	for _ in $(seq 100); do
+		[ "$(stat -f -c %T "$MNT2" 2>/dev/null)" = fuseblk ] && [ -d "$MNT2/tenants" ] && return 0
+		kill -0 "$OSFS2_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "FATAL: the second osfs did not mount"; cat "$WORK/osfs2.err"; exit 1
+}
+unmount_second() {
+	if [ -n "$OSFS2_PID" ]; then
+		fusermount3 -u "$MNT2" 2>/dev/null || fusermount3 -u -z "$MNT2" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$OSFS2_PID" 2>/dev/null || break; sleep 0.1; done
+		kill "$OSFS2_PID" 2>/dev/null
+		wait "$OSFS2_PID" 2>/dev/null
+		OSFS2_PID=
+	fi
+}
+trap 'unmount_second; cleanup' EXIT
+
+# within "what" command...: the command succeeds within 5 s (tried every 0.1 s).
+within() {
+	local what=$1; shift
+	for _ in $(seq 50); do
+		if "$@" >/dev/null 2>&1; then pass "$what"; return; fi
+		sleep 0.1
+	done
+	fail "$what" "command: $* (still failing after 5 s)"
+}
+has() { grep -qxF -- "$2" <(ls -a "$1" 2>/dev/null); }
+hasnt() { [ -d "$1" ] && ! has "$1" "$2"; }
+
+mount_osfs -o sync_poll=1
+mount_second -o sync_poll=1
+A=$MNT/tenants
+B=$MNT2/tenants
+
+# ------------------------------------------------------------ tenants
+check "B lists the tenants (nothing yet): cached in its kernel" ls "$B"
+check "mkdir of a tenant through A" mkdir "$A/acme"
+within "... the tenant appears on B" has "$B" acme
+check "B lists acme's install/ (empty), which its kernel now caches" ls "$B/acme/install"
+
+# ------------------------------------------------------------ installs
+artifact com.acme.base 1.0.0 acb >"$WORK/base.json"
+check "install through A" cp "$WORK/base.json" "$A/acme/install/com.acme.base.json"
+within "... ls on B shows it" has "$B/acme/install" com.acme.base.json
+within "... cat on B reads it" grep -q '"com.acme.base"' "$B/acme/install/com.acme.base.json"
+equal "... stat sizes agree on A and B" "$(stat -c %s "$A/acme/install/com.acme.base.json")" "$(stat -c %s "$B/acme/install/com.acme.base.json")"
+equal "... the same inode on A and B" "$(stat -c %i "$A/acme/install/com.acme.base.json")" "$(stat -c %i "$B/acme/install/com.acme.base.json")"
+check "B lists packages/, cached" ls "$B/acme/packages"
+artifact com.acme.base 1.1.0 acb >"$WORK/base11.json"
+check "an upgrade through A" cp "$WORK/base11.json" "$A/acme/install/com.acme.base.json"
+within "... B reads the new version" grep -q '"1.1.0"' "$B/acme/install/com.acme.base.json"
+within "... and B's packages/ shows it" has "$B/acme/packages" com.acme.base@1.1.0
+equal "... sizes agree" "$(stat -c %s "$A/acme/install/com.acme.base.json")" "$(stat -c %s "$B/acme/install/com.acme.base.json")"
+
+check "A lists install/, cached" ls "$A/acme/install"
+check "uninstall through B" rm "$B/acme/install/com.acme.base.json"
+within "... it disappears from A" hasnt "$A/acme/install" com.acme.base.json
+check_not "... and A cannot open it" cat "$A/acme/install/com.acme.base.json"
+
+# ------------------------------------------------------------ records
+OBJ='"objects": [{"name": "nts_note", "fields": {"title": {"type": "text"}}}]'
+artifact com.acme.notes 1.0.0 nts '{}' "$OBJ" >"$WORK/notes.json"
+check "install an app with an object through A" cp "$WORK/notes.json" "$A/acme/install/com.acme.notes.json"
+within "... its data folder shows on B" test -d "$B/acme/data/nts_note"
+check "B lists data/nts_note (empty), cached" ls "$B/acme/data/nts_note"
+check "a record written through A" sh -c "echo '{\"title\": \"first\"}' >'$A/acme/data/nts_note/n1.json'"
+within "... is read through B" grep -q '"first"' "$B/acme/data/nts_note/n1.json"
+check "the record rewritten through A" sh -c "echo '{\"title\": \"second, longer\"}' >'$A/acme/data/nts_note/n1.json'"
+within "... B reads the new body" grep -q '"second, longer"' "$B/acme/data/nts_note/n1.json"
+equal "... sizes agree" "$(stat -c %s "$A/acme/data/nts_note/n1.json")" "$(stat -c %s "$B/acme/data/nts_note/n1.json")"
+check "the record removed through B" rm "$B/acme/data/nts_note/n1.json"
+within "... gone from A" hasnt "$A/acme/data/nts_note" n1.json
+
+# ------------------------------------------------------------ the poll
+# The listener's connection is killed: changes still arrive, by the poll
+# (and by the listener once it has reconnected).
+kill_listeners() {
+	"$PGSH" psql "$OSFS_TEST_PG_DIR" -qAt -d postgres -c \
+		"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		 WHERE datname = '$PG_DB' AND application_name = 'osfs listener'"
+}
+equal "both daemons listen on a connection of their own" 2 "$(kill_listeners)"
+artifact com.acme.poll 1.0.0 pol >"$WORK/poll.json"
+check "install through A right after" cp "$WORK/poll.json" "$A/acme/install/com.acme.poll.json"
+within "... B shows it" has "$B/acme/install" com.acme.poll.json
+within "... B's daemon said it lost its notification connection" \
+	grep -qF "the store's notification connection was lost; reconnecting" "$WORK/osfs2.err"
+within "... and it listens again" sh -c "[ \"\$(\"$PGSH\" psql \"$OSFS_TEST_PG_DIR\" -qAt -d postgres -c \"SELECT count(*) FROM pg_stat_activity WHERE datname = '$PG_DB' AND application_name = 'osfs listener'\")\" = 2 ]"
+
+# No listener at all: B without notifications (its listener killed over and
+# over) still sees A's changes, by the poll alone.
+( for _ in $(seq 60); do kill_listeners >/dev/null 2>&1; sleep 0.05; done ) &
+KILLER=$!
+check "B lists install/ again, cached" ls "$B/acme/install"
+check "uninstall through A while no listener stays up" rm "$A/acme/install/com.acme.poll.json"
+within "... gone from B (by the poll)" hasnt "$B/acme/install" com.acme.poll.json
+wait "$KILLER"
+
+# ------------------------------------------------------------ the store
+equal "each change set is in osfs.changes with its generation" 1 \
+	"$(store_sql "SELECT (count(*) > 0)::int FROM changes c JOIN gens g USING (tenant) WHERE c.gen <= g.gen")"
+equal "generations: one per domain that changed" \
+	"$(store_sql "SELECT count(DISTINCT tenant) FROM changes")" "$(store_sql "SELECT count(*) FROM gens")"
+
+unmount_second
+if grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$WORK/osfs2.err" 2>/dev/null; then
+	fail "the second daemon's sanitizer report" "$(grep -E -A20 'AddressSanitizer|runtime error|LeakSanitizer' "$WORK/osfs2.err" | head -40)"
+fi
+finish
