@@ -41,6 +41,7 @@ struct pg_watch {
 	int wake[2]; /* stop writes a byte */
 	PGconn *listen;
 	int lost;    /* the loss was told; told again only after a reconnect */
+	int no_listen; /* OSFS_TEST_NO_LISTEN: the poll alone (tests, bench) */
 	struct seen *seen;
 	size_t n, cap;
 };
@@ -228,7 +229,7 @@ static void *run(void *arg)
 	struct pg_watch *w = arg;
 	int64_t next_poll = now_ms() + w->poll_ms, next_connect = 0, backoff = 100;
 	for (;;) {
-		if (!w->listen && now_ms() >= next_connect) {
+		if (!w->listen && !w->no_listen && now_ms() >= next_connect) {
 			if (open_listen(w) == 0) {
 				backoff = 100;
 				catch_up_all(w, 0); /* what was missed while away */
@@ -238,7 +239,7 @@ static void *run(void *arg)
 			}
 		}
 		int64_t until = next_poll;
-		if (!w->listen && next_connect < until)
+		if (!w->listen && !w->no_listen && next_connect < until)
 			until = next_connect;
 		int64_t wait = until - now_ms();
 		struct pollfd p[2] = { { w->wake[0], POLLIN, 0 }, { w->listen ? PQsocket(w->listen) : -1, POLLIN, 0 } };
@@ -277,7 +278,12 @@ int pg_store_watch(struct store *st, unsigned poll_ms, store_watch_fn fn, void *
 	 * nothing cached yet.  Without the database, the first poll that
 	 * reaches it catches up from 0 (dropping what it cannot tell). */
 	catch_up_all(w, 1);
-	open_listen(w);
+	/* The tests and bench/coherence.sh check the poll without notifications
+	 * (t_coherence, NO_LISTEN=1): a daemon that never listens. */
+	const char *nl = getenv("OSFS_TEST_NO_LISTEN");
+	w->no_listen = nl && *nl && strcmp(nl, "0");
+	if (!w->no_listen)
+		open_listen(w);
 	int rc = pthread_create(&w->thread, NULL, run, w);
 	if (rc) {
 		close_listen(w);
