@@ -17,30 +17,33 @@
 [ -n "$PG_DB" ] || { echo "skip - PostgreSQL only (make test-pg): a SQLite store has one daemon"; exit 0; }
 PGSH=$(cd "$(dirname "$0")/../pg" && pwd)/server.sh
 
-# A second daemon on the same store, mounted on $MNT2 (the first is lib.sh's).
-MNT2=$WORK/mnt2
-OSFS2_PID=
-mount_second() {
-	mkdir -p "$MNT2"
-	"$OSFS" -f -o "store=$STORE" "$@" "$MNT2" 2>>"$WORK/osfs2.err" &
-	OSFS2_PID=$!
+# More daemons on the same store (the first is lib.sh's, on $MNT): mount_other
+# N [options] mounts daemon N on $WORK/mntN, its stderr in $WORK/osfsN.err.
+declare -A OTHER_PID=()
+mount_other() {
+	local n=$1; shift
+	mkdir -p "$WORK/mnt$n"
+	"$OSFS" -f -o "store=$STORE" "$@" "$WORK/mnt$n" 2>>"$WORK/osfs$n.err" &
+	OTHER_PID[$n]=$!
 	for _ in $(seq 100); do
-		[ "$(stat -f -c %T "$MNT2" 2>/dev/null)" = fuseblk ] && [ -d "$MNT2/tenants" ] && return 0
-		kill -0 "$OSFS2_PID" 2>/dev/null || break
+		[ "$(stat -f -c %T "$WORK/mnt$n" 2>/dev/null)" = fuseblk ] && [ -d "$WORK/mnt$n/tenants" ] && return 0
+		kill -0 "${OTHER_PID[$n]}" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "FATAL: the second osfs did not mount"; cat "$WORK/osfs2.err"; exit 1
+	echo "FATAL: osfs $n did not mount"; cat "$WORK/osfs$n.err"; exit 1
 }
-unmount_second() {
-	if [ -n "$OSFS2_PID" ]; then
-		fusermount3 -u "$MNT2" 2>/dev/null || fusermount3 -u -z "$MNT2" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$OSFS2_PID" 2>/dev/null || break; sleep 0.1; done
-		kill "$OSFS2_PID" 2>/dev/null
-		wait "$OSFS2_PID" 2>/dev/null
-		OSFS2_PID=
-	fi
+unmount_others() {
+	local n p
+	for n in "${!OTHER_PID[@]}"; do
+		p=${OTHER_PID[$n]}
+		fusermount3 -u "$WORK/mnt$n" 2>/dev/null || fusermount3 -u -z "$WORK/mnt$n" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+		unset "OTHER_PID[$n]"
+	done
 }
-trap 'unmount_second; cleanup' EXIT
+trap 'unmount_others; cleanup' EXIT
 
 # within "what" command...: the command succeeds within 5 s (tried every 0.1 s).
 within() {
@@ -53,18 +56,26 @@ within() {
 }
 has() { grep -qxF -- "$2" <(ls -a "$1" 2>/dev/null); }
 same() { [ "$(stat -c "$1" "$A/$2" 2>&1)" = "$(stat -c "$1" "$B/$2" 2>&1)" ]; }
+same_c() { [ "$(stat -c "$1" "$A/$2" 2>&1)" = "$(stat -c "$1" "$C/$2" 2>&1)" ]; }
 hasnt() { [ -d "$1" ] && ! has "$1" "$2"; }
 
 mount_osfs -o sync_poll=1
-mount_second -o sync_poll=1
+mount_other 2 -o sync_poll=1
+# The third never listens (a test switch of store/pg/watch.c): what reaches
+# it comes by the poll alone.
+OSFS_TEST_NO_LISTEN=1 mount_other 3 -o sync_poll=1
 A=$MNT/tenants
-B=$MNT2/tenants
+B=$WORK/mnt2/tenants
+C=$WORK/mnt3/tenants
 
 # ------------------------------------------------------------ tenants
 check "B stats tenants/ (its mtime now cached in B's kernel)" stat "$B"
+check "C too" stat "$C"
 sleep 0.01
 check "mkdir of a tenant through A" mkdir "$A/acme"
 within "... the tenant appears on B" has "$B" acme
+within "... and on C, which only polls" has "$C" acme
+within "... tenants/ has the same mtime on A and C" same_c %Y .
 within "... tenants/ has the same mtime on A and B" same %Y .
 check "B lists acme's install/ (empty), which its kernel now caches" ls "$B/acme/install"
 
@@ -74,12 +85,14 @@ check "install through A" cp "$WORK/base.json" "$A/acme/install/com.acme.base.js
 within "... ls on B shows it" has "$B/acme/install" com.acme.base.json
 within "... install/ has the same mtime on A and B" same %Y acme/install
 within "... cat on B reads it" grep -q '"com.acme.base"' "$B/acme/install/com.acme.base.json"
+within "C stats it (cached)" stat "$C/acme/install/com.acme.base.json"
 equal "... stat sizes agree on A and B" "$(stat -c %s "$A/acme/install/com.acme.base.json")" "$(stat -c %s "$B/acme/install/com.acme.base.json")"
 equal "... the same inode on A and B" "$(stat -c %i "$A/acme/install/com.acme.base.json")" "$(stat -c %i "$B/acme/install/com.acme.base.json")"
 check "B lists packages/, cached" ls "$B/acme/packages"
 artifact com.acme.base 1.1.0 acb >"$WORK/base11.json"
 check "an upgrade through A" cp "$WORK/base11.json" "$A/acme/install/com.acme.base.json"
 within "... B's stat shows the new inode, as A's" same %i acme/install/com.acme.base.json
+within "... C's too (by the poll)" same_c %i acme/install/com.acme.base.json
 within "... B reads the new version" grep -q '"1.1.0"' "$B/acme/install/com.acme.base.json"
 within "... and B's packages/ shows it" has "$B/acme/packages" com.acme.base@1.1.0
 equal "... sizes agree" "$(stat -c %s "$A/acme/install/com.acme.base.json")" "$(stat -c %s "$B/acme/install/com.acme.base.json")"
@@ -87,6 +100,7 @@ equal "... sizes agree" "$(stat -c %s "$A/acme/install/com.acme.base.json")" "$(
 check "A lists install/, cached" ls "$A/acme/install"
 check "uninstall through B" rm "$B/acme/install/com.acme.base.json"
 within "... A's stat no longer finds it (its name was cached)" test ! -e "$A/acme/install/com.acme.base.json"
+within "... nor C's (by the poll)" test ! -e "$C/acme/install/com.acme.base.json"
 within "... it disappears from A's listing" hasnt "$A/acme/install" com.acme.base.json
 check_not "... and A cannot open it" cat "$A/acme/install/com.acme.base.json"
 
@@ -115,7 +129,7 @@ kill_listeners() {
 		"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 		 WHERE datname = '$PG_DB' AND application_name = 'osfs listener'"
 }
-equal "both daemons listen on a connection of their own" 2 "$(kill_listeners)"
+equal "the two listening daemons listen on a connection of their own" 2 "$(kill_listeners)"
 artifact com.acme.poll 1.0.0 pol >"$WORK/poll.json"
 check "install through A right after" cp "$WORK/poll.json" "$A/acme/install/com.acme.poll.json"
 within "... B shows it" has "$B/acme/install" com.acme.poll.json
@@ -140,8 +154,10 @@ equal "each change set is in osfs.changes with its generation" 1 \
 equal "generations: one per domain that changed" \
 	"$(store_sql "SELECT count(DISTINCT tenant) FROM changes")" "$(store_sql "SELECT count(*) FROM gens")"
 
-unmount_second
-if grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$WORK/osfs2.err" 2>/dev/null; then
-	fail "the second daemon's sanitizer report" "$(grep -E -A20 'AddressSanitizer|runtime error|LeakSanitizer' "$WORK/osfs2.err" | head -40)"
-fi
+unmount_others
+for n in 2 3; do
+	if grep -qE 'AddressSanitizer|runtime error|LeakSanitizer' "$WORK/osfs$n.err" 2>/dev/null; then
+		fail "daemon $n's sanitizer report" "$(grep -E -A20 'AddressSanitizer|runtime error|LeakSanitizer' "$WORK/osfs$n.err" | head -40)"
+	fi
+done
 finish
