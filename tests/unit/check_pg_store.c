@@ -51,8 +51,11 @@ START_TEST(test_schema_created_once)
 	ck_assert_int_eq(pgu_q1("SELECT count(*) FROM osfs.meta WHERE key IN "
 			    "('created','tenants_mtime','clock','catalog_mtime') AND value > 1700000000000000000"),
 			 4);
-	/* the tables of store/sqlite/schema.c, versions 1 to 4 */
-	ck_assert_int_eq(pgu_q1("SELECT count(*) FROM pg_tables WHERE schemaname='osfs'"), 20);
+	/* the tables of store/sqlite/schema.c, versions 1 to 4, and
+	 * PostgreSQL's own of version 5 (gens, changes: coherence) */
+	ck_assert_int_eq(pgu_q1("SELECT count(*) FROM pg_tables WHERE schemaname='osfs'"), 22);
+	ck_assert_int_eq(pgu_q1("SELECT count(*) FROM pg_tables WHERE schemaname='osfs' AND tablename IN "
+			    "('gens','changes')"), 2);
 	ck_assert_int_eq(pgu_q1("SELECT count(*) FROM pg_indexes WHERE schemaname='osfs' AND indexname IN "
 			    "('installs_pkg','tenants_uid')"),
 			 2);
