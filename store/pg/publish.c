@@ -73,6 +73,10 @@ int pg_db_publish(struct db *db, const struct changes *ch)
 {
 	if (!db->in_tx || (!ch->n && !ch->oom) || db->store->readonly)
 		return 0;
+	/* A failed transaction: db_commit() reports its first error (the
+	 * statements here would only fail with "transaction aborted"). */
+	if (PQtransactionStatus(db->conn) == PQTRANS_INERROR)
+		return 0;
 	int64_t tenant = domain_of(ch), gen, origin = (int64_t)pg_origin(db->store);
 	PGresult *r;
 	int rc = pg_query(db,
