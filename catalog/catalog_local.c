@@ -8,6 +8,7 @@
 
 #include "catalog/install_internal.h"
 #include "catalog/artifact_rows.h"
+#include "store/watch.h"
 #include "store/catalogdb.h"
 
 static void row_of(const struct artifact *a, int64_t art, const char *origin, struct catalog_row *row)
@@ -85,7 +86,7 @@ int catalog_add(struct store *st, const char *bytes, size_t len, size_t max, con
 	if (rc == 0 && (rc = db_begin(db)) == 0) {
 		if ((rc = db_now(db, 1, &ts)) == 0)
 			rc = add_locked(db, &a, "local", ts, r);
-		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+		rc = rc ? (db_rollback(db), rc) : db_commit_changes(db, &r->changes);
 	}
 	if (rc == 0)
 		echo(r->unchanged ? "unchanged %s from %s: this exact artifact is already in the catalog"
@@ -145,7 +146,7 @@ int catalog_remove(struct store *st, const char *pkg, const char *version, struc
 	int rc = db_begin(db);
 	if (rc == 0) {
 		rc = remove_locked(db, pkg, version, r);
-		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+		rc = rc ? (db_rollback(db), rc) : db_commit_changes(db, &r->changes);
 	}
 	if (rc == 0)
 		echo("removed %s@%s from the catalog", pkg, version);
@@ -165,7 +166,7 @@ int catalog_remove_dir(struct store *st, const char *pkg, struct install_report 
 	if (rc == 0) {
 		if ((rc = db_now(db, 0, &ts)) == 0)
 			rc = catdb_remove_dir(db, pkg, ts, &r->changes);
-		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+		rc = rc ? (db_rollback(db), rc) : db_commit_changes(db, &r->changes);
 	}
 	if (rc == -ENOTEMPTY)
 		diag_add(&r->diag, ENOTEMPTY, "catalog/%s still holds versions: remove them first", pkg);

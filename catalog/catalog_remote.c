@@ -18,6 +18,7 @@
 #include "catalog/http.h"
 #include "catalog/install_internal.h"
 #include "catalog/artifact_rows.h"
+#include "store/watch.h"
 #include "store/catalogdb.h"
 
 static const struct catalog_limits defaults = { CATALOG_MAX_INDEX, CATALOG_MAX_PACKAGES, CATALOG_STALL, NULL };
@@ -249,7 +250,7 @@ int catalog_sync(struct store *st, const char *base, const struct catalog_limits
 				rc = each;
 			}
 		}
-		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+		rc = rc ? (db_rollback(db), rc) : db_commit_changes(db, &r->changes);
 	}
 	store_release(db);
 	for (size_t i = 0; i < c.n; i++) {

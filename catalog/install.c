@@ -13,6 +13,7 @@
 #include "catalog/install_internal.h"
 #include "catalog/system.h"
 #include "catalog/artifact_rows.h"
+#include "store/watch.h"
 #include "store/log.h"
 
 void install_report_free(struct install_report *r)
@@ -47,7 +48,7 @@ static void log_failure(struct db *db, const char *tenant, const char *what, str
 	}
 	if (r->diag.oom)
 		install_log(db, &t, ts, &r->changes, "error: %s: out of memory", what);
-	if (db_commit(db) == 0)
+	if (db_commit_changes(db, &r->changes) == 0)
 		return;
 fail:
 	db_rollback(db);
@@ -127,7 +128,7 @@ static int install_locked(struct db *db, struct artifact *a, const struct instal
 		return rc;
 	rc = install_tx(db, a, o, check_only, r);
 	if (rc == 0 && !diag_errno(&r->diag) && !check_only)
-		return db_commit(db);
+		return db_commit_changes(db, &r->changes);
 	db_rollback(db);
 	return rc < 0 ? rc : -diag_errno(&r->diag);
 }
@@ -219,7 +220,7 @@ static int remove_locked(struct db *db, const char *tenant, const char *pkg, str
 out:
 	installs_edges_free(e, n);
 	if (rc == 0 && !diag_errno(&r->diag))
-		return db_commit(db);
+		return db_commit_changes(db, &r->changes);
 	db_rollback(db);
 	return rc < 0 ? rc : -diag_errno(&r->diag);
 }
@@ -254,7 +255,7 @@ int install_note(struct store *st, const char *tenant, const char *line, struct 
 		if ((rc = db_now(db, 0, &ts)) == 0)
 			rc = install_log(db, &t, ts, &r->changes, "%s", line);
 		if (rc == 0)
-			rc = db_commit(db);
+			rc = db_commit_changes(db, &r->changes);
 		else
 			db_rollback(db);
 	}
@@ -353,7 +354,7 @@ int install_tenant_create_max(struct store *st, const char *name, uid_t uid, gid
 	if (rc == 0)
 		rc = install_tenant_in_tx(db, name, uid, gid, r);
 	if (rc == 0)
-		rc = db_commit(db);
+		rc = db_commit_changes(db, &r->changes);
 	else
 		db_rollback(db);
 	/* A COMMIT that failed (a full disk) has no sentence of its own. */
@@ -385,7 +386,7 @@ int install_tenant_remove(struct store *st, const char *name, struct install_rep
 	if (rc == 0) {
 		changes_entry(&r->changes, tree_node(T_FIXED, TREE_TENANTS), name);
 		changes_node(&r->changes, tree_node(T_FIXED, TREE_TENANTS), 0);
-		rc = db_commit(db);
+		rc = db_commit_changes(db, &r->changes);
 	} else {
 		db_rollback(db);
 	}

@@ -9,6 +9,7 @@
  * package: the highest version is used.
  */
 #include "catalog/preload.h"
+#include "store/watch.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -225,7 +226,7 @@ static int install_all(struct db *db, struct preload *p, const char *tenant, siz
 			progress(ctx, i + 1, p->norder, f->a.id);
 	}
 	if (rc == 0 && !diag_errno(&r->diag))
-		return db_commit(db);
+		return db_commit_changes(db, &r->changes);
 	db_rollback(db);
 	return rc < 0 ? rc : -diag_errno(&r->diag);
 }

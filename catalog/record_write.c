@@ -15,6 +15,7 @@
 #include "catalog/record_check.h"
 #include "catalog/record_delete.h"
 #include "catalog/record_secrets.h"
+#include "store/watch.h"
 #include "store/records.h"
 
 static void not_installed(struct diag *d, const char *tenant, const char *object)
@@ -36,7 +37,7 @@ static void log_refusal(struct db *db, const struct tenant_row *t, const char *w
 			rc = install_log(db, t, ts, &r->changes, "error: cannot %s: %s [%s]", what, r->diag.v[i].msg,
 					 diag_errname(r->diag.v[i].err));
 	if (rc == 0)
-		rc = db_commit(db);
+		rc = db_commit_changes(db, &r->changes);
 	if (rc)
 		db_rollback(db);
 }
@@ -242,7 +243,7 @@ static int write_record(struct store *st, const char *tenant, const char *object
 		if (rc == 0)
 			rc = write_tx(&w, buf_str(&key), bytes, len, check_only, r);
 		if (rc >= 0)
-			rc = rc == 1 ? (db_rollback(w.db), 0) : db_commit(w.db);
+			rc = rc == 1 ? (db_rollback(w.db), 0) : db_commit_changes(w.db, &r->changes);
 		else
 			db_rollback(w.db);
 		if (rc < 0 && r->diag.nerr && !check_only)
@@ -313,7 +314,7 @@ int record_remove(struct store *st, const char *tenant, const char *object, cons
 		r->tenant = t.id;
 		if ((rc = db_now(db, 0, &ts)) == 0)
 			rc = record_delete_tx(db, &t, object, stem, buf_str(&key), ts, r, 0, NULL);
-		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+		rc = rc ? (db_rollback(db), rc) : db_commit_changes(db, &r->changes);
 		if (rc < 0 && r->diag.nerr) {
 			char what[NAME_MAX_STEM + 300];
 			snprintf(what, sizeof(what), "rm data/%s/%s.json", object, stem);
@@ -335,7 +336,7 @@ int record_rmdir(struct store *st, const char *tenant, const char *object, struc
 		if ((rc = records_table_find(db, t.id, object, &tbl)) == 0 && (rc = records_table_empty(db, tbl)) == 0 &&
 		    (rc = db_now(db, 0, &ts)) == 0)
 			rc = records_prune(db, t.id, object, &r->changes);
-		rc = rc ? (db_rollback(db), rc) : db_commit(db);
+		rc = rc ? (db_rollback(db), rc) : db_commit_changes(db, &r->changes);
 	}
 	store_release(db);
 	return rc;

@@ -35,6 +35,7 @@ struct osfs {
 	int readonly;
 	int no_opendir;        /* the kernel opens directories itself */
 	double entry_timeout;  /* seconds the kernel may keep names and attributes */
+	unsigned sync_poll_ms; /* -o sync_poll: other daemons' changes at the latest after (fs/sync.c) */
 	int foreground;
 };
 

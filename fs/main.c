@@ -28,6 +28,7 @@
 #include "fs/loop.h"
 #include "fs/refuse.h"
 #include "fs/stale.h"
+#include "fs/sync.h"
 #include "store/storefile.h"
 
 static int use_syslog;
@@ -74,6 +75,7 @@ struct options {
 	char *max_pending_total;
 	char *max_tenants_per_uid;
 	char *entry_timeout;
+	char *sync_poll;
 	char *nonopt[2];
 	int nnonopt;
 	int help, version, ro;
@@ -97,6 +99,7 @@ static const struct fuse_opt opt_specs[] = {
 	OPT("max_pending_total=%s", max_pending_total),
 	OPT("max_tenants_per_uid=%s", max_tenants_per_uid),
 	OPT("entry_timeout=%s", entry_timeout),
+	OPT("sync_poll=%s", sync_poll),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--version", KEY_VERSION),
@@ -163,6 +166,9 @@ static void usage(void)
 	       "    -o max_tenants_per_uid=N tenants each uid may own (default 100; root: no limit)\n"
 	       "    -o entry_timeout=SECONDS how long the kernel may cache names and attributes\n"
 	       "                             (default 3600; every change is invalidated at once)\n"
+	       "    -o sync_poll=SECONDS     on a PostgreSQL store shared by several daemons: how\n"
+	       "                             often to look for their changes when no notification\n"
+	       "                             comes (default 1)\n"
 	       "    -o preload=PATH[:PATH]   artifacts to install at mount time\n"
 	       "    -o preload_tenant=NAME   the tenant they go to (default: default)\n"
 	       "    -o catalog=URL           a remote catalog, listed in catalog/ (docs/catalog.md)\n"
@@ -367,6 +373,8 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	use_syslog = !cmd->foreground;
 	if (inval_start(&fs->inval, fs->se) < 0)
 		goto unmount;
+	if (sync_start(fs, fs->sync_poll_ms) < 0)
+		fs_say("cannot watch the store for other daemons' changes: this mount may show them late");
 	downloads_init(&fs->downloads, fs);
 	if (refresh_start(&fs->refresh) < 0)
 		fs_say("cannot start the catalog's refresh: it is synced only at mount");
@@ -382,6 +390,7 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	}
 	downloads_stop(&fs->downloads); /* also cancels a sync under way */
 	refresh_stop(&fs->refresh);
+	sync_stop(fs);
 	inval_stop(&fs->inval);
 	idletrim_stop();
 unmount:
@@ -541,6 +550,16 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 			return -1;
 		}
 	}
+	fs->sync_poll_ms = 1000;
+	if (o->sync_poll) {
+		char *end;
+		double v = strtod(o->sync_poll, &end);
+		if (*end || end == o->sync_poll || !(v >= 0.01 && v <= 3600)) {
+			fprintf(stderr, "osfs: sync_poll=%s: expected seconds, from 0.01 to 3600\n", o->sync_poll);
+			return -1;
+		}
+		fs->sync_poll_ms = (unsigned)(v * 1000 + 0.5);
+	}
 	if (o->catalog && strncmp(o->catalog, "http://", 7) && strncmp(o->catalog, "https://", 8)) {
 		fprintf(stderr, "osfs: catalog=%s: expected an http:// or https:// URL\n", o->catalog);
 		return -1;
@@ -690,6 +709,7 @@ out:
 	free(o.max_pending_total);
 	free(o.max_tenants_per_uid);
 	free(o.entry_timeout);
+	free(o.sync_poll);
 	fuse_opt_free_args(&args);
 	return rc;
 }

@@ -25,6 +25,7 @@
 #include "store/registry.h"
 #include "store/tenants.h"
 #include "store/tree.h"
+#include "store/watch.h"
 
 struct store_backend {
 	const char *name; /* "sqlite", "postgresql" */

@@ -281,6 +281,7 @@ void pg_store_close(struct store *st)
 {
 	if (!st)
 		return;
+	pg_store_unwatch(st); /* its thread uses the pool */
 	while (st->free) {
 		struct db *n = st->free->next_free;
 		db_free(st->free);

@@ -72,6 +72,12 @@ struct store {
 	pthread_mutex_t lock;
 	struct db *free;  /* idle connections */
 	size_t nconn;
+	/* coherence (publish.c, watch.c): this daemon's mark on the change
+	 * sets it publishes (random, set at the first use), the time it last
+	 * pruned old ones, and its watcher */
+	uint64_t origin;
+	int64_t pruned;
+	struct pg_watch *watch;
 };
 
 /* The table of step 2 (store/pg/backend.c, from store/ops.def).  Weak:
@@ -115,11 +121,15 @@ int pg_store_restore(const char *src, const char *dst, char *err, size_t errlen)
 int pq_shim_load(char *err, size_t errlen);
 
 /* ---- schema.c ---- */
-#define PG_SCHEMA_VERSION 5
+#define PG_SCHEMA_VERSION 6
 /* Creates or upgrades the osfs schema on c (outside any transaction), or
  * checks it.  *migrated tells whether this call changed it.  Returns 0,
  * or -errno with a sentence in err. */
 int pg_schema_apply(PGconn *c, int readonly, int *migrated, char *err, size_t errlen);
+
+/* ---- publish.c ---- */
+/* This daemon's mark on its change sets (never 0). */
+uint64_t pg_origin(struct store *st);
 
 /* ---- query.c: statements with bound parameters ---- */
 

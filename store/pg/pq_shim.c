@@ -59,7 +59,12 @@
 	  (keys, vals, expand))                                                                             \
 	F(PGconn *, PQconnectdb, (const char *conninfo), (conninfo))                                        \
 	F(char *, PQcmdTuples, (PGresult * res), (res))                                                     \
-	F(char *, PQcmdStatus, (PGresult * res), (res))
+	F(char *, PQcmdStatus, (PGresult * res), (res))                                                     \
+	F(int, PQsetnonblocking, (PGconn * conn, int arg), (conn, arg))                                     \
+	F(int, PQsocket, (const PGconn *conn), (conn))                                                      \
+	F(int, PQconsumeInput, (PGconn * conn), (conn))                                                     \
+	F(PGnotify *, PQnotifies, (PGconn * conn), (conn))                                                  \
+	F(PGresult *, PQgetResult, (PGconn * conn), (conn))
 
 static struct {
 #define FIELD(ret, name, params, args) ret(*name) params;

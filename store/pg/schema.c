@@ -185,7 +185,21 @@ static const char schema_v5[] =
 	"CREATE TRIGGER records_keys_drop AFTER DELETE ON osfs.records\n"
 	"  FOR EACH ROW EXECUTE FUNCTION osfs.records_keys_drop();\n";
 
-static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4, schema_v5 };
+/* Version 6, PostgreSQL's own (no SQLite counterpart).  Several daemons on one store (docs/scale-out.md, "Coherence"): the
+ * generation of each lock domain (a tenant, or 0 for the catalog and the
+ * list of tenants), bumped by every write transaction that changed the
+ * tree, and the change set of each generation, which the other daemons
+ * read to drop exactly those entries from their kernels' caches.  A row of
+ * changes with dir_type -1 stands for "drop everything of that tenant".
+ * Change sets are kept an hour (store/pg/publish.c prunes them). */
+static const char schema_v6[] =
+	"CREATE TABLE osfs.gens(tenant bigint PRIMARY KEY, gen bigint NOT NULL);\n"
+	"CREATE TABLE osfs.changes(tenant bigint NOT NULL, gen bigint NOT NULL, seq bigint NOT NULL,\n"
+	"  origin bigint NOT NULL, dir_type bigint NOT NULL, dir_id bigint NOT NULL, name " TEXT ",\n"
+	"  off bigint NOT NULL, at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY(tenant, gen, seq));\n"
+	"CREATE INDEX changes_at ON osfs.changes(at);\n";
+
+static const char *const steps[] = { schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6 };
 _Static_assert(sizeof(steps) / sizeof(*steps) == PG_SCHEMA_VERSION, "one step per version");
 
 /* Daemons that start together migrate one after the other, and each

@@ -49,9 +49,13 @@ def main():
     version = db.execute("PRAGMA user_version").fetchone()[0]
     out = sys.stdout
     out.write("BEGIN;\n")
+    # PostgreSQL's version 6 adds only its own tables (the change sets of
+    # several daemons, docs/scale-out.md "Coherence"): a SQLite store of
+    # version 5 goes into a PostgreSQL store of version 6.
+    pg_version = 6 if version == 5 else version
     out.write("DO $$ BEGIN IF (SELECT value FROM osfs.meta WHERE key = 'schema_version') <> %d THEN "
               "RAISE EXCEPTION 'the PostgreSQL store is not at schema version %d'; END IF; END $$;\n"
-              % (version, version))
+              % (pg_version, pg_version))
     out.write("DELETE FROM osfs.meta WHERE key <> 'schema_version';\n")
     seqs = dict(db.execute("SELECT name, seq FROM sqlite_sequence")) if db.execute(
         "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone() else {}
