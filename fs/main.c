@@ -65,6 +65,7 @@ void fs_echo(const char *tenant, const char *line)
 struct options {
 	char *store;
 	char *store_passfile;
+	char *store_read;
 	char *preload;
 	char *preload_tenant;
 	char *catalog;
@@ -87,6 +88,7 @@ enum { KEY_HELP, KEY_VERSION, KEY_RO };
 static const struct fuse_opt opt_specs[] = {
 	OPT("store=%s", store),
 	OPT("store_passfile=%s", store_passfile),
+	OPT("store_read=%s", store_read),
 	OPT("preload=%s", preload),
 	OPT("preload_tenant=%s", preload_tenant),
 	OPT("catalog=%s", catalog),
@@ -158,6 +160,8 @@ static void usage(void)
 	       "                             'host=HOST dbname=DB' (docs/scale-out.md)\n"
 	       "    -o store_passfile=FILE   the PostgreSQL password file (libpq's format; 0600,\n"
 	       "                             yours); never a password in the store string\n"
+	       "    -o store_read=CONNINFO   a PostgreSQL hot standby to read from (writes go to\n"
+	       "                             the primary; this mount still reads its own writes)\n"
 	       "    -o max_artifact=BYTES    largest artifact accepted (default 64M; K, M, G suffixes)\n"
 	       "    -o max_pending=BYTES     memory each uid's pending uploads may hold (default\n"
 	       "                             4 x max_artifact; root has its own share)\n"
@@ -505,16 +509,22 @@ static int catalog_limits(struct osfs *fs, const struct options *o)
 
 /* Locks and opens the store at path: its files private (store/storefile.h),
  * a store found readable by others tightened and said so. */
-static int open_store(struct osfs *fs, const char *path, const char *passfile, const char *mountpoint, int *lock,
-		      int *created)
+static int open_store(struct osfs *fs, const char *path, const char *passfile, const char *read, const char *mountpoint,
+		      int *lock, int *created)
 {
 	char err[PATH_MAX * 2 + 200], note[PATH_MAX * 3 + 600];
 	if (store_is_pg(path)) { /* a server's database: nothing of this machine to lock */
-		if (store_open_pass(&fs->store, path, passfile, 0, err, sizeof(err)) < 0) {
+		if (store_open_pass(&fs->store, path, passfile, 0, err, sizeof(err)) < 0 ||
+		    (read && store_set_read(fs->store, read, passfile, err, sizeof(err)) < 0)) {
 			fprintf(stderr, "osfs: %s\n", err);
 			return -1;
 		}
 		return 0;
+	}
+	if (read) {
+		fprintf(stderr, "osfs: store_read= names a PostgreSQL hot standby of a PostgreSQL store; %s is a SQLite file\n",
+			path);
+		return -1;
 	}
 	if ((*lock = lock_store(path, mountpoint, err, sizeof(err))) < 0 ||
 	    storefile_prepare(path, created, note, sizeof(note), err, sizeof(err)) < 0 ||
@@ -583,7 +593,7 @@ static int prepare(struct osfs *fs, const struct options *o, const char *mountpo
 		fprintf(stderr, "osfs: out of memory\n");
 		return -1;
 	}
-	if (open_store(fs, *path, o->store_passfile, mountpoint, lock, created) < 0)
+	if (open_store(fs, *path, o->store_passfile, o->store_read, mountpoint, lock, created) < 0)
 		return -1;
 	startlog_mark("store opened");
 	if (!fs->readonly && install_refresh_system(fs->store) < 0) {
@@ -710,6 +720,7 @@ out:
 	free(o.max_tenants_per_uid);
 	free(o.entry_timeout);
 	free(o.sync_poll);
+	free(o.store_read);
 	fuse_opt_free_args(&args);
 	return rc;
 }

@@ -52,6 +52,7 @@ extern const struct store_backend pg_backend;
 int pg_store_open_with(struct store **out, const char *where, const char *passfile, int readonly, char *err,
 		       size_t errlen);
 const char *pg_store_engine_version(void);
+int pg_store_set_standby(struct store *st, const char *where, const char *passfile, char *err, size_t errlen);
 int pg_store_backup(const char *src, const char *dst, char *err, size_t errlen);
 
 /* The owner tree_set_owner() gave the tree, for the engines' getattr. */

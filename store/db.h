@@ -29,6 +29,12 @@ int store_open(struct store **out, const char *path, int readonly, char *err, si
 int store_open_pass(struct store **out, const char *where, const char *passfile, int readonly, char *err,
 		    size_t errlen);
 void store_close(struct store *st);
+/* Sends a PostgreSQL store's reads to the hot standby of the connection
+ * string where (-o store_read=; docs/scale-out.md, "Standby reads"), its
+ * password from passfile as for store_open_pass().  The daemon still
+ * reads its own writes.  Returns 0 or -errno with a sentence in err (a
+ * SQLite store has no standby: -EINVAL). */
+int store_set_read(struct store *st, const char *where, const char *passfile, char *err, size_t errlen);
 
 /* Whether a store string names a PostgreSQL database rather than a SQLite
  * file: "postgresql://...", "postgres://...", or libpq's key=value pairs

@@ -55,6 +55,15 @@ int store_open_pass(struct store **out, const char *where, const char *passfile,
 	return sq_store_open(out, where, readonly, err, errlen);
 }
 
+int store_set_read(struct store *st, const char *where, const char *passfile, char *err, size_t errlen)
+{
+	if (BE(st) != &pg_backend || !store_is_pg(where)) {
+		snprintf(err, errlen, "store_read= names a PostgreSQL hot standby of a PostgreSQL store (-o store=postgresql://...)");
+		return -EINVAL;
+	}
+	return pg_store_set_standby(st, where, passfile, err, errlen);
+}
+
 int store_open(struct store **out, const char *where, int readonly, char *err, size_t errlen)
 {
 	return store_open_pass(out, where, NULL, readonly, err, errlen);

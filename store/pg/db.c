@@ -235,16 +235,14 @@ static void store_free(struct store *st)
 	free(st);
 }
 
-int pg_store_open_with(struct store **out, const char *where, const char *passfile, int readonly, char *err,
-		       size_t errlen)
+int pg_store_prepare(struct store **out, const char *where, const char *passfile, int readonly, char *err,
+		     size_t errlen)
 {
 	*out = NULL;
 	int rc = pq_shim_load(err, errlen);
 	if (rc)
 		return rc;
 	struct store *st = calloc(1, sizeof(*st));
-	PGconn *c = NULL;
-	rc = -ENOMEM;
 	if (!st || !(st->where = strdup(where))) {
 		snprintf(err, errlen, "out of memory");
 		free(st);
@@ -252,8 +250,23 @@ int pg_store_open_with(struct store **out, const char *where, const char *passfi
 	}
 	st->be = &pg_backend;
 	st->readonly = readonly;
-	if ((rc = build_keywords(st, where, passfile, err, errlen)))
-		goto fail;
+	if ((rc = build_keywords(st, where, passfile, err, errlen))) {
+		store_free(st);
+		return rc;
+	}
+	pthread_mutex_init(&st->lock, NULL);
+	*out = st;
+	return 0;
+}
+
+int pg_store_open_with(struct store **out, const char *where, const char *passfile, int readonly, char *err,
+		       size_t errlen)
+{
+	struct store *st;
+	PGconn *c = NULL;
+	int rc = pg_store_prepare(&st, where, passfile, readonly, err, errlen);
+	if (rc)
+		return rc;
 	if ((rc = connect_conn(st, &c, err, errlen)))
 		goto fail;
 	if ((rc = pg_schema_apply(c, readonly, &st->migrated, err, errlen)))
@@ -262,12 +275,12 @@ int pg_store_open_with(struct store **out, const char *where, const char *passfi
 		rc = -ENOMEM;
 		goto fail;
 	}
-	pthread_mutex_init(&st->lock, NULL);
 	st->nconn = 1;
 	*out = st;
 	return 0;
 fail:
 	PQfinish(c);
+	pthread_mutex_destroy(&st->lock);
 	store_free(st);
 	return rc;
 }
@@ -282,6 +295,7 @@ void pg_store_close(struct store *st)
 	if (!st)
 		return;
 	pg_store_unwatch(st); /* its thread uses the pool */
+	pg_store_close(st->standby);
 	while (st->free) {
 		struct db *n = st->free->next_free;
 		db_free(st->free);
@@ -335,6 +349,81 @@ int pg_store_statvfs(const struct store *st, struct statvfs *sv)
 	return 0;
 }
 
+int64_t pg_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* How long after a failed connection no other is tried: requests in that
+ * second fail at once; the first one after it tries again, so the store
+ * recovers by itself when its server is back. */
+#define DOWN_MS 1000
+
+int pg_store_down(struct store *st)
+{
+	pthread_mutex_lock(&st->lock);
+	int down = st->down_until && pg_now_ms() < st->down_until;
+	pthread_mutex_unlock(&st->lock);
+	return down;
+}
+
+/* The sentence of an outage, once per outage (docs/scale-out.md,
+ * "Failures"): the errno is for the tool, this is for the person. */
+static void outage(struct store *st, const char *why)
+{
+	pthread_mutex_lock(&st->lock);
+	int said = st->down_said;
+	st->down_said = 1;
+	st->down_until = pg_now_ms() + DOWN_MS;
+	pthread_mutex_unlock(&st->lock);
+	if (said)
+		return;
+	if (st->is_standby)
+		fprintf(stderr, "osfs: the standby at %s cannot be reached; reading from the primary (%s)\n", st->host,
+			why);
+	else if (st->standby)
+		fprintf(stderr, "osfs: the store's primary at %s cannot be reached; installs resume when it is back (%s)\n",
+			st->host, why);
+	else
+		fprintf(stderr, "osfs: the store at %s cannot be reached; osfs retries every second (%s)\n", st->host,
+			why);
+}
+
+static void outage_end(struct store *st)
+{
+	pthread_mutex_lock(&st->lock);
+	int said = st->down_said;
+	st->down_said = 0;
+	st->down_until = 0;
+	pthread_mutex_unlock(&st->lock);
+	if (said)
+		fprintf(stderr, "osfs: the %s at %s answers again\n",
+			st->is_standby ? "standby" : st->standby ? "store's primary" : "store", st->host);
+}
+
+/* A new connection, unless st is in an outage window.  0 or -errno. */
+static int reconnect(struct store *st, PGconn **out)
+{
+	char err[512];
+	*out = NULL;
+	if (pg_store_down(st))
+		return -EIO;
+	if (connect_conn(st, out, err, sizeof(err))) {
+		outage(st, err);
+		return -EIO;
+	}
+	outage_end(st);
+	return 0;
+}
+
+/* A connection of the pool, or a new one.  When the server cannot be
+ * reached, a connection of the primary's store is still handed out, with
+ * no PGconn: its statements fail -EIO and pg_db_begin() fails with the
+ * outage's errno (EROFS while a standby serves the reads), so that every
+ * caller tells the user why.  A standby's store gives NULL instead (its
+ * caller reads from the primary). */
 struct db *pg_store_acquire(struct store *st)
 {
 	pthread_mutex_lock(&st->lock);
@@ -344,12 +433,9 @@ struct db *pg_store_acquire(struct store *st)
 	pthread_mutex_unlock(&st->lock);
 	if (db)
 		return db;
-	char err[512];
 	PGconn *c;
-	if (connect_conn(st, &c, err, sizeof(err))) {
-		fprintf(stderr, "osfs: %s\n", err);
+	if (reconnect(st, &c) && st->is_standby)
 		return NULL;
-	}
 	if (!(db = db_new(st, c))) {
 		PQfinish(c);
 		return NULL;
@@ -365,32 +451,57 @@ struct db *pg_store_acquire(struct store *st)
  * request, BEGIN, had no effect yet: on a broken connection it is tried
  * once more on a new one, so a restarted server costs no request an
  * error.  Returns 0 or -errno. */
-static int begin_fresh(struct db *db, const char *sql)
+int pg_db_revive(struct db *db)
 {
-	int rc = pg_simple(db, sql);
-	if (rc == 0 || PQstatus(db->conn) != CONNECTION_BAD)
-		return rc;
-	char err[512];
 	PGconn *c;
-	if (connect_conn(db->store, &c, err, sizeof(err))) {
-		fprintf(stderr, "osfs: %s\n", err);
+	int rc = reconnect(db->store, &c);
+	if (rc)
 		return rc;
-	}
 	PQfinish(db->conn);
 	db->conn = c;
 	/* the prepared statements went with the old session */
 	if (db->sql)
 		memset(db->sql, 0, db->capcache * sizeof(*db->sql));
 	db->ncache = 0;
+	return 0;
+}
+
+int pg_db_lost(const struct db *db)
+{
+	const struct store *st = db->store;
+	return st->standby && !st->is_standby ? -EROFS : -EIO;
+}
+
+static int begin_fresh(struct db *db, const char *sql)
+{
+	int rc = db->conn ? pg_simple(db, sql) : -EIO;
+	if (rc == 0 || PQstatus(db->conn) != CONNECTION_BAD)
+		return rc;
+	if (pg_db_revive(db))
+		return rc;
 	return pg_simple(db, sql);
 }
 
 /* One snapshot for the whole request, as SQLite's read transaction. */
 struct db *pg_store_acquire_read(struct store *st)
 {
-	struct db *db = pg_store_acquire(st);
-	if (db && begin_fresh(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == 0)
+	struct db *db = st->standby ? pg_standby_read(st, 0) : NULL;
+	if (db)
+		return db;
+	db = pg_store_acquire(st);
+	if (db && begin_fresh(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == 0) {
 		db->in_read = 1;
+		return db;
+	}
+	/* The primary is down: what the standby has, however far behind,
+	 * rather than EIO. */
+	struct db *stale = st->standby && (!db || !db->conn || PQstatus(db->conn) == CONNECTION_BAD)
+				   ? pg_standby_read(st, 1)
+				   : NULL;
+	if (stale) {
+		pg_store_release(db);
+		return stale;
+	}
 	return db; /* without the transaction, statements run one by one */
 }
 
@@ -439,6 +550,10 @@ void pg_store_release(struct db *db)
 int pg_db_begin(struct db *db)
 {
 	int rc = begin_fresh(db, "BEGIN ISOLATION LEVEL READ COMMITTED");
+	/* The primary cannot be reached: with a standby the store is
+	 * read-only for now (the reads go on), without one it fails. */
+	if (rc && (!db->conn || PQstatus(db->conn) == CONNECTION_BAD))
+		return pg_db_lost(db);
 	if (rc)
 		return rc;
 	db->in_tx = 1;
@@ -472,6 +587,8 @@ int pg_db_commit(struct db *db)
 	}
 	db->in_tx = 0;
 	db->tx_err = 0;
+	if (db->store->standby)
+		pg_standby_need(db); /* read-your-writes: the standby must have it */
 	notes_end(db, 1);
 	return 0;
 }

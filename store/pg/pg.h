@@ -78,6 +78,20 @@ struct store {
 	uint64_t origin;
 	int64_t pruned;
 	struct pg_watch *watch;
+	/* outages (db.c): while a connection cannot be made, no new one is
+	 * tried before down_until (CLOCK_MONOTONIC ms), so a request fails
+	 * at once instead of waiting a connect timeout each; down_said: the
+	 * outage's sentence was written (once per outage) */
+	int64_t down_until;
+	int down_said;
+	/* standby reads (standby.c): the hot standby of -o store_read= (a
+	 * store of its own, its own pool), or NULL; is_standby on that store.
+	 * want_lsn: the WAL position this daemon's reads must see (its own
+	 * writes, the changes of others it was told of); seen_lsn (on the
+	 * standby's store): the standby's replay position last read */
+	struct store *standby;
+	int is_standby;
+	uint64_t want_lsn, seen_lsn;
 };
 
 /* The table of step 2 (store/pg/backend.c, from store/ops.def).  Weak:
@@ -114,6 +128,34 @@ int pg_store_backup(const char *src, const char *dst, char *err, size_t errlen);
  * dst, which must not hold a schema osfs yet (-EEXIST); one transaction;
  * then the schema is upgraded if the backup is older. */
 int pg_store_restore(const char *src, const char *dst, char *err, size_t errlen);
+
+/* ---- standby.c: reads from a hot standby (docs/scale-out.md, step 6) ---- */
+/* Makes st read from the standby of the connection string where (a
+ * connection is opened at the first read).  Returns 0 or -errno with a
+ * sentence in err. */
+int pg_store_set_standby(struct store *st, const char *where, const char *passfile, char *err, size_t errlen);
+/* A read connection of the standby inside its read transaction, when the
+ * standby answers and has replayed every write this daemon must see (or
+ * when stale is set: the primary is down, a stale answer beats none);
+ * else NULL, and the caller reads from the primary. */
+struct db *pg_standby_read(struct store *st, int stale);
+/* Raises what this daemon's reads must see to the primary's WAL position
+ * now (after its own commit, or before it invalidates what others changed). */
+void pg_standby_need(struct db *primary);
+
+/* ---- db.c, for standby.c ---- */
+/* A store of the connection string, its keywords built, no connection yet. */
+int pg_store_prepare(struct store **out, const char *where, const char *passfile, int readonly, char *err,
+		     size_t errlen);
+/* A new connection in place of db's broken one (its prepared statements
+ * forgotten), unless the store is in an outage window: 0 or -errno. */
+int pg_db_revive(struct db *db);
+/* The errno of a request whose server cannot be reached: EROFS on a
+ * primary with a standby (reads go on, writes wait), else EIO. */
+int pg_db_lost(const struct db *db);
+/* 1 while st is in an outage window (no connection is tried). */
+int pg_store_down(struct store *st);
+int64_t pg_now_ms(void);
 
 /* ---- pq_shim.c: libpq is loaded with dlopen() ---- */
 /* Loads libpq (once); 0, or -ELIBACC with a sentence naming the package.

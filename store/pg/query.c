@@ -169,11 +169,25 @@ int pg_utf8_ok(const char *s)
 	return 1;
 }
 
+/* The connection is gone (the server restarted, failed over, or is
+ * down).  Outside a transaction nothing was lost with it: a new one is
+ * made (1: run the statement again).  Inside one the request fails. */
+static int lost(struct db *db)
+{
+	if (!db->in_tx && !db->in_read && pg_db_revive(db) == 0)
+		return 1;
+	return 0;
+}
+
 int pg_query(struct db *db, const char *sql, const struct pg_arg *args, int nargs, PGresult **out)
 {
 	*out = NULL;
-	if (!db || !db->conn)
+	if (!db)
 		return -EIO;
+	if ((!db->conn || PQstatus(db->conn) == CONNECTION_BAD) && !lost(db))
+		return pg_db_lost(db);
+	int again = 1;
+retry:;
 	/* Text that is not UTF-8 would fail the statement, and with it the
 	 * transaction: it is refused here, the transaction left usable, and a
 	 * lookup turns it into "not found" (pg_lookup_errno). */
@@ -182,6 +196,11 @@ int pg_query(struct db *db, const char *sql, const struct pg_arg *args, int narg
 			return -EILSEQ;
 	char name[24];
 	int rc = prepared(db, sql, args, nargs, name);
+	if (rc && PQstatus(db->conn) == CONNECTION_BAD) {
+		if (again-- && lost(db))
+			goto retry;
+		return pg_db_lost(db);
+	}
 	if (rc)
 		return after_error(db, rc);
 	const char *vals[nargs > 0 ? nargs : 1];
@@ -194,6 +213,12 @@ int pg_query(struct db *db, const char *sql, const struct pg_arg *args, int narg
 	}
 	PGresult *r = PQexecPrepared(db->conn, name, nargs, vals, lens, fmts, 1);
 	ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && PQstatus(db->conn) == CONNECTION_BAD) {
+		PQclear(r);
+		if (again-- && lost(db))
+			goto retry;
+		return pg_db_lost(db);
+	}
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		rc = pg_errno(db, r);
 		PQclear(r);
@@ -217,6 +242,8 @@ int pg_exec(struct db *db, const char *sql, const struct pg_arg *args, int nargs
 
 int pg_simple(struct db *db, const char *sql)
 {
+	if (!db->conn) /* the server cannot be reached (db.c): said once there */
+		return -EIO;
 	PGresult *r = PQexec(db->conn, sql);
 	int rc = 0;
 	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)

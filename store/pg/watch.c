@@ -98,6 +98,10 @@ static int catch_up(struct pg_watch *w, int64_t tenant, int64_t upto)
 			  "SELECT gen, origin, dir_type, dir_id, name, off FROM changes "
 			  "WHERE tenant = $1 AND gen > $2 AND gen <= $3 ORDER BY gen, seq",
 			  PG_ARGS(pg_i64(tenant), pg_i64(s->gen), pg_i64(upto)), &r);
+	/* With a standby, what is invalidated below must be read again from
+	 * a server that has it (standby.c). */
+	if (rc == 0 && w->st->standby)
+		pg_standby_need(db);
 	pg_store_release(db);
 	if (rc)
 		return rc;

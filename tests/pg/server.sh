@@ -7,6 +7,12 @@
 #                                    connection string (one line) on stdout
 #   tests/pg/server.sh stop DIR      stop that server (its own postmaster only)
 #                                    and remove DIR
+#   tests/pg/server.sh standby PDIR [DIR]
+#                                    a streaming hot standby of the server in
+#                                    PDIR (pg_basebackup -R -c fast over PDIR's
+#                                    socket), started in DIR; prints its
+#                                    connection string; its passfile holds the
+#                                    osfs role's password for both servers
 #   tests/pg/server.sh psql DIR ...  psql as the cluster's superuser over its
 #                                    socket (for tests that need one:
 #                                    pg_terminate_backend, settings)
@@ -126,6 +132,62 @@ ENV
 	echo "$uri"
 }
 
+standby() {
+	local pdir=${1:?usage: server.sh standby PDIR [DIR]} dir=${2:-}
+	[ -e "$pdir/$MARK" ] || die "$pdir was not made by tests/pg/server.sh"
+	pg_user_for
+	# shellcheck disable=SC1091
+	. "$pdir/env"
+	local pport=$OSFS_PG_PORT
+	if [ -z "$dir" ]; then
+		dir=$(mktemp -d /tmp/osfs-pg.XXXXXX)
+	else
+		mkdir -p "$dir"
+		[ -z "$(ls -A "$dir")" ] || die "$dir is not empty"
+	fi
+	dir=$(cd "$dir" && pwd)
+	touch "$dir/$MARK"
+	[ "$(id -u)" -ne 0 ] || chown "$PGUSER_OS" "$dir"
+	chmod 0700 "$dir"
+	mkdir "$dir/sock"
+	[ "$(id -u)" -ne 0 ] || chown "$PGUSER_OS" "$dir/sock"
+	as_pg "$PGBIN/pg_basebackup" -D "$dir/data" -R -c fast -X stream -h "$pdir/sock" -p "$pport" -U postgres \
+		>"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; die "pg_basebackup failed"; }
+	cat >>"$dir/data/postgresql.conf" <<CONF
+# tests/pg/server.sh standby
+unix_socket_directories = '$dir/sock'
+hot_standby = on
+hot_standby_feedback = on
+CONF
+	local port tries=0
+	while :; do
+		port=$(free_port)
+		sed -i '/^port = /d' "$dir/data/postgresql.conf"
+		echo "port = $port" >>"$dir/data/postgresql.conf"
+		if as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start >/dev/null 2>&1; then
+			break
+		fi
+		tries=$((tries + 1))
+		if [ "$tries" -ge 5 ]; then
+			tail -20 "$dir/log" >&2 || true
+			die "the standby did not start (5 tries; log in $dir/log)"
+		fi
+	done
+	head -1 "$dir/data/postmaster.pid" >"$dir/pid"
+	local pw
+	pw=$(cut -d: -f5- "$pdir/passfile")
+	(umask 077 && printf '127.0.0.1:%s:*:osfs:%s\n127.0.0.1:%s:*:osfs:%s\n' "$pport" "$pw" "$port" "$pw" >"$dir/passfile")
+	local uri="postgresql://osfs@127.0.0.1:$port/osfs"
+	echo "$uri" >"$dir/conninfo"
+	cat >"$dir/env" <<ENV
+OSFS_PG_DIR=$dir
+OSFS_PG_URI=$uri
+OSFS_PG_PASSFILE=$dir/passfile
+OSFS_PG_PORT=$port
+ENV
+	echo "$uri"
+}
+
 stop() {
 	local dir=${1:?usage: server.sh stop DIR}
 	[ -d "$dir" ] || return 0
@@ -158,6 +220,7 @@ psql_su() {
 case "${1:-}" in
 start) shift; start "$@" ;;
 stop) shift; stop "$@" ;;
+standby) shift; standby "$@" ;;
 psql) shift; psql_su "$@" ;;
-*) echo "usage: tests/pg/server.sh start [DIR] | stop DIR | psql DIR [args]" >&2; exit 2 ;;
+*) echo "usage: tests/pg/server.sh start [DIR] | standby PDIR [DIR] | stop DIR | psql DIR [args]" >&2; exit 2 ;;
 esac
