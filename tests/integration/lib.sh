@@ -20,6 +20,22 @@ MNT=$WORK/mnt
 STORE=$WORK/store.db
 OSFS_PID=
 PG_DB=
+OWN_PG=
+# A test about several daemons sets NEED_PG=1 before sourcing this file:
+# under make test-pg it uses the suite's server; under make test this file
+# starts a PostgreSQL of its own (tests/pg/server.sh, stopped by cleanup), or
+# the test is skipped where PostgreSQL 15 is not installed (.ci/run installs
+# it) or the caller is not root (the server runs as the postgres user).
+if [ "${NEED_PG:-0}" = 1 ] && [ -z "${OSFS_TEST_PG_DIR:-}" ]; then
+	if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ "$(id -u)" -ne 0 ]; then
+		echo "skip - needs PostgreSQL 15 and root (or make test-pg)"
+		exit 0
+	fi
+	OWN_PG=$(mktemp -d /tmp/osfs-pg.XXXXXX) && rmdir "$OWN_PG" || exit 1
+	"$(dirname "$0")/../pg/server.sh" start "$OWN_PG" >/dev/null ||
+		{ "$(dirname "$0")/../pg/server.sh" stop "$OWN_PG"; echo "FATAL: cannot start PostgreSQL"; exit 1; }
+	OSFS_TEST_PG_DIR=$OWN_PG
+fi
 # make test-pg (tests/pg/suite.sh): the same tests on a PostgreSQL store, one
 # database per test on the suite's server; the password comes from the
 # server's passfile through libpq's PGPASSFILE, never a command line.
@@ -86,6 +102,7 @@ cleanup() {
 		"$(dirname "$0")/../pg/server.sh" psql "$OSFS_TEST_PG_DIR" -q -d postgres \
 			-c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1
 	fi
+	[ -z "$OWN_PG" ] || "$(dirname "$0")/../pg/server.sh" stop "$OWN_PG"
 	if [ "${KEEP_WORK:-0}" = 1 ] || grep -qF " $MNT " /proc/mounts 2>/dev/null; then
 		echo "kept $WORK"
 	else

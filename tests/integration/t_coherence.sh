@@ -11,24 +11,11 @@
 # still found, the old inode after an upgrade, a folder's old mtime) and of
 # cached pages; ls is checked too.
 #
-# PostgreSQL only: under make test-pg it uses the suite's server
-# (OSFS_TEST_PG_DIR, one database per test); under make test it starts a
-# server of its own when PostgreSQL 15 is installed (.ci/run installs it), so
-# that CI runs it either way.
-PGSH=$(cd "$(dirname "$0")/../pg" && pwd)/server.sh
-OWN_PG=
-if [ -z "${OSFS_TEST_PG_DIR:-}" ]; then
-	if [ ! -x /usr/lib/postgresql/15/bin/initdb ] || [ "$(id -u)" -ne 0 ]; then
-		echo "skip - PostgreSQL only: no PostgreSQL 15 here (or not root), and not under make test-pg"
-		exit 0
-	fi
-	OWN_PG=$(mktemp -d /tmp/osfs-pg.XXXXXX) && rmdir "$OWN_PG"
-	trap '"$PGSH" stop "$OWN_PG"' EXIT
-	"$PGSH" start "$OWN_PG" >/dev/null || { echo "FATAL: cannot start PostgreSQL"; exit 1; }
-	export OSFS_TEST_PG_DIR=$OWN_PG
-fi
+# PostgreSQL only (NEED_PG: lib.sh uses make test-pg's server, or starts one
+# of its own under make test when PostgreSQL 15 is installed, as in CI).
+NEED_PG=1
 . "$(dirname "$0")/lib.sh"
-[ -n "$PG_DB" ] || { echo "FATAL: no PostgreSQL database"; exit 1; }
+PGSH=$(cd "$(dirname "$0")/../pg" && pwd)/server.sh
 
 # More daemons on the same store (the first is lib.sh's, on $MNT): mount_other
 # N [options] mounts daemon N on $WORK/mntN, its stderr in $WORK/osfsN.err.
@@ -56,7 +43,7 @@ unmount_others() {
 		unset "OTHER_PID[$n]"
 	done
 }
-trap 'unmount_others; cleanup; [ -z "$OWN_PG" ] || "$PGSH" stop "$OWN_PG"' EXIT
+trap 'unmount_others; cleanup' EXIT
 
 # within "what" command...: the command succeeds within 5 s (tried every 0.1 s).
 within() {
