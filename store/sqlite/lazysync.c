@@ -32,15 +32,14 @@ struct lazysync {
 	uint64_t committed, synced; /* lazy commits counted, and made durable */
 	int err;                    /* -errno of the last failed fdatasync */
 	int stop;
+	char wal[4096];             /* the WAL's absolute path (the daemon's
+				     * cwd is / once it daemonizes) */
 };
 
 /* fdatasync of the store's WAL: what SQLite's own FULL commit does. */
-static int sync_wal(const struct store *st)
+static int sync_wal(const struct lazysync *ls)
 {
-	char path[4096];
-	if (snprintf(path, sizeof(path), "%s-wal", st->path) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(ls->wal, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno; /* no WAL: checkpointed and gone, synced */
 	int rc = fdatasync(fd) < 0 ? -errno : 0;
@@ -50,8 +49,7 @@ static int sync_wal(const struct store *st)
 
 static void *syncer(void *arg)
 {
-	struct store *st = arg;
-	struct lazysync *ls = st->sync;
+	struct lazysync *ls = arg;
 	pthread_mutex_lock(&ls->lock);
 	for (;;) {
 		while (ls->synced == ls->committed && !ls->stop)
@@ -60,12 +58,12 @@ static void *syncer(void *arg)
 			break;
 		uint64_t upto = ls->committed;
 		pthread_mutex_unlock(&ls->lock);
-		int rc = sync_wal(st);
+		int rc = sync_wal(ls);
 		pthread_mutex_lock(&ls->lock);
 		if (rc < 0) {
 			/* Told once per failure; the next commit retries. */
-			fprintf(stderr, "osfs: cannot fdatasync %s-wal: %s: the last records written may not be durable\n",
-				st->path, strerror(-rc));
+			fprintf(stderr, "osfs: cannot fdatasync %s: %s: the last records written may not be durable\n",
+				ls->wal, strerror(-rc));
 			ls->err = rc;
 		}
 		ls->synced = upto;
@@ -75,16 +73,25 @@ static void *syncer(void *arg)
 	return NULL;
 }
 
-/* The syncer, started at the first lazy commit; NULL if it cannot be. */
-static struct lazysync *lazysync_of(struct store *st)
+/* The syncer, started at the first lazy commit; NULL if it cannot be
+ * (the caller then commits durably at once). */
+static struct lazysync *lazysync_of(struct db *db)
 {
+	struct store *st = db->store;
+	const char *file = sqlite3_db_filename(db->conn, "main"); /* absolute; "" in memory */
 	pthread_mutex_lock(&st->lock);
-	if (!st->sync && (st->sync = calloc(1, sizeof(*st->sync)))) {
+	if (!st->sync && file && *file && (st->sync = calloc(1, sizeof(*st->sync)))) {
 		struct lazysync *ls = st->sync;
+		if (snprintf(ls->wal, sizeof(ls->wal), "%s-wal", file) >= (int)sizeof(ls->wal)) {
+			free(ls);
+			st->sync = NULL;
+			pthread_mutex_unlock(&st->lock);
+			return NULL;
+		}
 		pthread_mutex_init(&ls->lock, NULL);
 		pthread_cond_init(&ls->work, NULL);
 		pthread_cond_init(&ls->done, NULL);
-		if (pthread_create(&ls->thread, NULL, syncer, st)) {
+		if (pthread_create(&ls->thread, NULL, syncer, ls)) {
 			pthread_cond_destroy(&ls->work);
 			pthread_cond_destroy(&ls->done);
 			pthread_mutex_destroy(&ls->lock);
@@ -99,7 +106,7 @@ static struct lazysync *lazysync_of(struct store *st)
 
 int sq_db_begin_lazy(struct db *db)
 {
-	struct lazysync *ls = db->store->readonly ? NULL : lazysync_of(db->store);
+	struct lazysync *ls = db->store->readonly ? NULL : lazysync_of(db);
 	if (!ls)
 		return sq_db_begin(db); /* no syncer: durable at once */
 	/* SQLite refuses a change of synchronous inside a transaction. */
