@@ -47,6 +47,7 @@ struct wr {
 	struct tenant_row t;
 	const char *object, *stem;
 	int64_t tbl, old_id, ts;
+	const int64_t *mtime; /* the time a copy gave the file (cp -a, rsync -a), or NULL */
 	struct buf def_body, old_body, body;
 	cJSON *def, *old, *rec;
 	struct record_check c;
@@ -205,9 +206,15 @@ static int write_tx(struct wr *w, const char *key, const char *bytes, size_t len
 	int secrets = record_secrets_differ(w->db, w->tbl, w->stem, &w->sec);
 	if (secrets < 0)
 		return secrets;
-	if (w->old && !secrets && w->body.len == w->old_body.len && !memcmp(w->body.p, w->old_body.p, w->body.len))
-		return 1; /* the same record: nothing to do, no new inode */
+	if (w->old && !secrets && w->body.len == w->old_body.len && !memcmp(w->body.p, w->old_body.p, w->body.len)) {
+		/* The same record: no new inode, no log line; only the time a
+		 * copy set on it, if any (rsync -a of a changed time). */
+		if (!w->mtime)
+			return 1;
+		return records_set_mtime(w->db, w->old_id, 0, NULL, *w->mtime);
+	}
 	if ((rc = records_put(w->db, w->tbl, w->stem, w->body.p, w->body.len, w->ts, w->old_id)) < 0 ||
+	    (w->mtime && (rc = records_set_mtime(w->db, 0, w->tbl, w->stem, *w->mtime)) < 0) ||
 	    (rc = record_secrets_store(w->db, w->tbl, w->stem, &w->sec)) < 0 ||
 	    (rc = records_table_done(w->db, w->tbl, w->old ? 0 : 1, w->ts)) < 0)
 		return rc;
@@ -221,9 +228,9 @@ static int write_tx(struct wr *w, const char *key, const char *bytes, size_t len
 }
 
 static int write_record(struct store *st, const char *tenant, const char *object, const char *stem,
-			const char *bytes, size_t len, int check_only, struct install_report *r)
+			const char *bytes, size_t len, const int64_t *mtime, int check_only, struct install_report *r)
 {
-	struct wr w = { .object = object, .stem = stem, .def_body = BUF_INIT, .old_body = BUF_INIT, .body = BUF_INIT,
+	struct wr w = { .object = object, .stem = stem, .mtime = mtime, .def_body = BUF_INIT, .old_body = BUF_INIT, .body = BUF_INIT,
 			.c = RECORD_CHECK_INIT, .sec = RECORD_SECRETS_INIT };
 	struct buf key = BUF_INIT;
 	char what[NAME_MAX_STEM + 300];
@@ -237,7 +244,8 @@ static int write_record(struct store *st, const char *tenant, const char *object
 		rc = -ENOMEM;
 	if (rc == 0)
 		rc = tenants_find(w.db, tenant, &w.t);
-	if (rc == 0 && (rc = db_begin(w.db)) == 0) {
+	/* Durable a moment after the commit (docs/records.md, "Durability"). */
+	if (rc == 0 && (rc = db_begin_lazy(w.db)) == 0) {
 		r->tenant = w.t.id;
 		rc = db_now(w.db, 0, &w.ts);
 		if (rc == 0)
@@ -267,13 +275,19 @@ static int write_record(struct store *st, const char *tenant, const char *object
 int record_write(struct store *st, const char *tenant, const char *object, const char *stem, const char *bytes,
 		 size_t len, struct install_report *r)
 {
-	return write_record(st, tenant, object, stem, bytes, len, 0, r);
+	return write_record(st, tenant, object, stem, bytes, len, NULL, 0, r);
+}
+
+int record_write_at(struct store *st, const char *tenant, const char *object, const char *stem, const char *bytes,
+		    size_t len, const int64_t *mtime, struct install_report *r)
+{
+	return write_record(st, tenant, object, stem, bytes, len, mtime, 0, r);
 }
 
 int record_write_check(struct store *st, const char *tenant, const char *object, const char *stem,
 		       const char *bytes, size_t len, struct install_report *r)
 {
-	return write_record(st, tenant, object, stem, bytes, len, 1, r);
+	return write_record(st, tenant, object, stem, bytes, len, NULL, 1, r);
 }
 
 int record_key_of_stem(const char *stem, struct buf *key)
@@ -310,7 +324,7 @@ int record_remove(struct store *st, const char *tenant, const char *object, cons
 	int rc = db ? tenants_find(db, tenant, &t) : -ENOMEM;
 	if (rc == 0)
 		rc = record_key_of_stem(stem, &key);
-	if (rc == 0 && (rc = db_begin(db)) == 0) {
+	if (rc == 0 && (rc = db_begin_lazy(db)) == 0) {
 		r->tenant = t.id;
 		if ((rc = db_now(db, 0, &ts)) == 0)
 			rc = record_delete_tx(db, &t, object, stem, buf_str(&key), ts, r, 0, NULL);

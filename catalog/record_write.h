@@ -20,6 +20,11 @@
  * nothing (rsync -a's second run). */
 int record_write(struct store *st, const char *tenant, const char *object, const char *stem, const char *bytes,
 		 size_t len, struct install_report *r);
+/* The same, the record taking time *mtime (ns; NULL: the time of the change)
+ * in the same transaction: the time cp -a and rsync -a set on the file
+ * before its close()/rename(). */
+int record_write_at(struct store *st, const char *tenant, const char *object, const char *stem, const char *bytes,
+		    size_t len, const int64_t *mtime, struct install_report *r);
 
 /* Every check record_write makes, against the store as it is now, and
  * nothing else: nothing is written, not even to the log. */

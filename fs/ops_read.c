@@ -19,6 +19,7 @@
 #include <sys/statvfs.h>
 
 #include "fs/alias.h"
+#include "fs/records.h"
 #include "fs/ino.h"
 #include "catalog/catalog.h"
 #include "store/catalogdb.h"
@@ -107,7 +108,13 @@ void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	fs_stat(&a, &st);
-	fuse_reply_attr(req, &st, n.type == T_UPLOAD || n.type == T_LOG ? 0 : fs->entry_timeout);
+	double ttl = n.type == T_LOG ? 0 : fs->entry_timeout;
+	if (n.type == T_UPLOAD) {
+		struct upload *up = uploads_get(&fs->uploads, n.id);
+		ttl = fs_upload_ttl(fs, up);
+		uploads_put(&fs->uploads, up);
+	}
+	fuse_reply_attr(req, &st, ttl);
 }
 
 static int lookup_upload(struct osfs *fs, struct db *db, struct tree_node dir, const char *name, struct tree_attr *a)
@@ -146,7 +153,9 @@ void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_err(req, -rc);
 		return;
 	}
-	fs_entry(&a, a.node.type == T_UPLOAD ? 0 : fs->entry_timeout, &e);
+	int64_t scope = 0;
+	fs_upload_scope(dir, &scope);
+	fs_entry(&a, a.node.type == T_UPLOAD ? fs_pending_ttl(fs, scope, name) : fs->entry_timeout, &e);
 	fuse_reply_entry(req, &e);
 }
 

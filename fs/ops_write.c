@@ -255,7 +255,7 @@ void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 	a.gid = ctx->gid;
 	a.nlink = 1;
 	a.mtime = a.ctime = h->up->mtime;
-	fs_entry(&a, 0, &e);
+	fs_entry(&a, fs_pending_ttl(fs, scope, name), &e);
 	fi->fh = h->id;
 	fi->direct_io = 1;
 	struct upload *up_created = h->up;
@@ -435,9 +435,9 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	return rc;
 }
 
-static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
+/* The errno (0 if none) that the FLUSH of h answers. */
+static int flush_upload(struct osfs *fs, fuse_ino_t ino, struct handle *h)
 {
-	struct osfs *fs = fs_of(req);
 	struct upload *up = h->up;
 	char name[300], target[300];
 	int listed = uploads_name(&fs->uploads, up, name, sizeof(name));
@@ -445,12 +445,10 @@ static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
 	int dirty = up->dirty, result = up->result;
 	pthread_mutex_unlock(&up->lock);
 	if (listed && !uploads_final_name(name)) {
-		fuse_reply_err(req, 0); /* a temporary name: its rename installs it */
-		return;
+		return 0; /* a temporary name: its rename installs it */
 	}
 	if ((!listed && !up->expect_id) || !dirty) {
-		fuse_reply_err(req, -result); /* nothing new: the last result stands */
-		return;
+		return -result; /* nothing new: the last result stands */
 	}
 	if (listed)
 		snprintf(target, sizeof(target), "%s", name);
@@ -475,24 +473,30 @@ static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
 		inval_changes(&fs->inval, &c, 0);
 		changes_free(&c);
 	}
-	fuse_reply_err(req, -rc);
+	return -rc;
 }
 
 void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct osfs *fs = fs_of(req);
 	struct handle *h = handle_of(fs, fi);
-	if (h && h->up)
-		flush_upload(req, ino, h);
-	else
-		fuse_reply_err(req, 0);
+	int err = h && h->up ? flush_upload(fs, ino, h) : 0;
 	handles_put(&fs->open, h);
+	fuse_reply_err(req, err);
 }
 
 void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
 	(void)datasync;
-	fs_flush(req, ino, fi);
+	struct osfs *fs = fs_of(req);
+	struct handle *h = handle_of(fs, fi);
+	int err = h && h->up ? flush_upload(fs, ino, h) : 0;
+	handles_put(&fs->open, h);
+	/* A record's commit is durable a moment after it (docs/records.md,
+	 * "Durability"); fsync(2) waits for that moment. */
+	if (err == 0)
+		err = -store_sync(fs->store);
+	fuse_reply_err(req, err);
 }
 
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -720,9 +724,11 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 		}
 	}
 	handles_put(&fs->open, h);
+	double ttl = 0;
 	if (up) {
 		rc = setattr_upload(fs, up, attr, to_set);
 		fs_upload_attr(up, &a);
+		ttl = fs_upload_ttl(fs, up);
 		uploads_put(&fs->uploads, up);
 	} else if (fs->readonly) {
 		rc = -EROFS;
@@ -737,5 +743,5 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 	}
 	fs_stat(&a, &st);
 	st.st_ino = ino; /* a staged replacement answers for the installed file */
-	fuse_reply_attr(req, &st, up ? 0 : fs->entry_timeout);
+	fuse_reply_attr(req, &st, up ? ttl : fs->entry_timeout);
 }

@@ -30,8 +30,11 @@ int fs_record_rename(struct osfs *fs, struct tree_node dir, const char *name, co
  * store, for its tenant's owner or root (fs/records_attr.c). */
 int fs_record_set_times(struct osfs *fs, struct tree_node n, const struct stat *attr, int changes, uid_t by,
 			struct tree_attr *a);
-/* Gives record stem of table tbl the time a copy set on its bytes. */
-int fs_record_keep_time(struct osfs *fs, int64_t tbl, const char *stem, int64_t mtime);
+/* How long the kernel may cache a pending file's name and attributes:
+ * fs->entry_timeout for a temporary name in a record folder (scope < 0),
+ * else 0 (fs/records_attr.c). */
+double fs_pending_ttl(struct osfs *fs, int64_t scope, const char *name);
+double fs_upload_ttl(struct osfs *fs, struct upload *up);
 /* rmdir data/<name> (rm -r's last step). */
 int fs_record_rmdir(struct osfs *fs, struct tree_node dir, const char *name, uint64_t held);
 /* mkdir data/<name>: EEXIST for an object the tenant has, else EPERM. */

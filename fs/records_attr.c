@@ -45,14 +45,24 @@ int fs_record_set_times(struct osfs *fs, struct tree_node n, const struct stat *
 	return rc;
 }
 
-int fs_record_keep_time(struct osfs *fs, int64_t tbl, const char *stem, int64_t mtime)
+/* A pending file of a record folder under a temporary name (rsync's
+ * .<key>.json.XXXXXX, sed's, vim's) changes only through this mount's own
+ * requests (write, setattr, rename, unlink: the kernel sees each), never
+ * becomes a record in place (only a rename does, and its invalidation
+ * follows), and no other daemon lists it.  So the kernel may keep its name
+ * and attributes as long as any file's: rsync's stat, chmod and utimens of
+ * it by path then cost no LOOKUP and GETATTR each (docs/performance.md,
+ * W5).  install/'s uploads and final names keep timeout 0: a close()
+ * installs or unlists them in place. */
+double fs_pending_ttl(struct osfs *fs, int64_t scope, const char *name)
 {
-	struct db *db = store_acquire(fs->store);
-	int rc = db ? db_begin(db) : -ENOMEM;
-	if (rc == 0) {
-		rc = records_set_mtime(db, 0, tbl, stem, mtime);
-		rc = rc ? (db_rollback(db), rc) : db_commit(db);
-	}
-	store_release(db);
-	return rc;
+	return scope < 0 && name && !uploads_final_name(name) ? fs->entry_timeout : 0;
+}
+
+double fs_upload_ttl(struct osfs *fs, struct upload *up)
+{
+	char name[NAME_MAX_STEM + 32];
+	if (!up || up->tenant >= 0 || up->alias_of || !uploads_name(&fs->uploads, up, name, sizeof(name)))
+		return 0;
+	return fs_pending_ttl(fs, up->tenant, name);
 }

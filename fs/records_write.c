@@ -155,10 +155,10 @@ int fs_record_apply(struct osfs *fs, struct upload *up, const char *target, cons
 			 "are incomplete");
 		rc = up->refused;
 	} else {
-		rc = record_write(fs->store, t.name, buf_str(&object), stem, up->data.p ? up->data.p : "", up->data.len, &r);
-		/* cp -a and rsync -a set the time before the close()/rename(). */
-		if (rc == 0 && up->mtime_set)
-			rc = fs_record_keep_time(fs, tbl, stem, up->mtime);
+		/* cp -a and rsync -a set the time before the close()/rename():
+		 * kept in the write's transaction. */
+		rc = record_write_at(fs->store, t.name, buf_str(&object), stem, up->data.p ? up->data.p : "",
+				     up->data.len, up->mtime_set ? &up->mtime : NULL, &r);
 	}
 	up->dirty = 0;
 	up->result = rc;

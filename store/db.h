@@ -64,6 +64,16 @@ void store_release(struct db *db);
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* Begins a write transaction whose db_commit() is durable (on power
+ * loss) a moment after it returned instead of before: SQLite's WAL is
+ * fdatasync()ed by a thread of the store's, once for all the lazy commits
+ * made meanwhile (store/sqlite/lazysync.c); a crash of the daemon loses
+ * nothing.  PostgreSQL commits durably.  For records written through
+ * data/ (docs/records.md, "Durability"). */
+int db_begin_lazy(struct db *db);
+/* Returns once every lazy commit made before the call is durable: 0, or
+ * -errno of a failed sync. */
+int store_sync(struct store *st);
 
 /* Calls fn(a, b) once the current write transaction has committed (at
  * once outside a transaction); a rollback, or a COMMIT that fails, drops

@@ -593,6 +593,20 @@ int pg_db_commit(struct db *db)
 	return 0;
 }
 
+/* PostgreSQL's commits stay durable at once: the server's fsync is
+ * already shared by its concurrent commits (its own group commit), and
+ * synchronous_commit=off would be the server administrator's choice. */
+int pg_db_begin_lazy(struct db *db)
+{
+	return pg_db_begin(db);
+}
+
+int pg_store_sync(struct store *st)
+{
+	(void)st;
+	return 0;
+}
+
 void pg_db_rollback(struct db *db)
 {
 	PGTransactionStatusType s = PQtransactionStatus(db->conn);

@@ -216,6 +216,7 @@ void sq_store_close(struct store *st)
 		return;
 	if (getenv("OSFS_MEMSTAT"))
 		memstat(st);
+	lazysync_stop(st);
 	while (st->free) {
 		struct db *n = st->free->next_free;
 		db_free(st->free);
@@ -482,6 +483,7 @@ int sq_db_commit(struct db *db)
 	if (rc == 0) {
 		db->in_tx = 0;
 		cache_for_write(db, 0);
+		lazysync_end(db, 1);
 		notes_end(db, 1);
 	} else {
 		sq_db_rollback(db);
@@ -496,6 +498,7 @@ void sq_db_rollback(struct db *db)
 	if (db->in_tx)
 		cache_for_write(db, 0);
 	db->in_tx = 0;
+	lazysync_end(db, 0);
 	notes_end(db, 0);
 }
 

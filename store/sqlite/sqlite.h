@@ -40,6 +40,7 @@ struct db {
 	size_t ncache, capcache;
 	int in_tx;
 	int in_read;  /* a read transaction of store_acquire_read() */
+	int lazy;     /* in a transaction of db_begin_lazy() */
 	struct db_note *notes, **notes_end; /* see db_after_commit */
 };
 
@@ -50,7 +51,15 @@ struct store {
 	pthread_mutex_t lock;
 	struct db *free;  /* idle connections */
 	size_t nconn;
+	struct lazysync *sync; /* db_commit_lazy's syncer (lazysync.c), or NULL */
 };
+
+/* Stops the syncer after its last fdatasync (store_close). */
+void lazysync_stop(struct store *st);
+/* The end of a transaction of db_begin_lazy(), if db is in one: the
+ * connection's commits are durable at once again, and a commit (committed)
+ * is handed to the syncer. */
+void lazysync_end(struct db *db, int committed);
 
 /* The prepared statement for sql, reset and with bindings cleared.  sql
  * must be a string literal (it is cached by address). */

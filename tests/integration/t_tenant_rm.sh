@@ -88,6 +88,30 @@ equal "the other tenant is untouched" "$KEEP" "$(snapshot "$TS/keep")"
 check "mkdir tenants/t makes a new, empty tenant" mkdir "$TS/t"
 equal "... with no records" 0 "$(nrec "$TS/t")"
 check "an empty tenant: rm -rf exits 0" rm -rf "$TS/t"
+
+# One step fails midway (docs/tree.md, "Removing a tenant"): a package
+# upgraded after its dependent is listed before it, so rm's unlink of it is
+# refused (EBUSY) and rm exits 1.  Every step that went before is whole (one
+# transaction each), so the tenant is left consistent and a second rm -rf
+# finishes the job.
+mkdir "$TS/t3"
+cp "$ARTIFACTS/acme-crm-1.1.0.json" "$WORK/"
+check "t3: acme-crm 1.0.0 installs" cp "$WORK/acme-crm-1.0.0.json" "$TS/t3/install/"
+check "... acme-helpdesk, which depends on it" cp "$WORK/acme-helpdesk-0.3.0.json" "$TS/t3/install/"
+check "... acme-crm is upgraded to 1.1.0 after it" cp "$ARTIFACTS/acme-crm-1.1.0.json" "$TS/t3/install/com.acme.crm.json"
+printf '{"name": "Mine"}\n' >"$WORK/mine.json"
+check "... and a record is written" cp "$WORK/mine.json" "$TS/t3/data/crm_account/Mine.json"
+equal "install/ now lists acme-crm first" "com.acme.crm.json com.acme.helpdesk.json" \
+	"$(ls -U "$TS/t3/install" | tr '\n' ' ' | sed 's/ $//')"
+check_not "rm -rf of t3 fails at the unlink of acme-crm (its dependent is still installed)" rm -rf "$TS/t3"
+check "... the tenant is still there" test -d "$TS/t3"
+equal "... acme-helpdesk was uninstalled, acme-crm is kept" "com.acme.crm.json" "$(ls "$TS/t3/install")"
+check "... rm went on into data/: the record is deleted (a step of its own)" test ! -e "$TS/t3/data/crm_account/Mine.json"
+check "... the folder of the object still installed stays" test -d "$TS/t3/data/crm_account"
+check "... a second rm -rf exits 0" rm -rf "$TS/t3"
+check "... and the tenant is gone" test ! -e "$TS/t3"
+log_has "$WORK/osfs.err" "tenant t3 removed by uid 0" "... which the daemon's stderr says"
+
 unmount_osfs
 check "osfsctl fsck --store is clean" "$OSFSCTL" fsck --store "$STORE"
 finish
