@@ -17,6 +17,20 @@ cp "$ARTIFACTS/acme-helpdesk-0.3.0.json" "$DIR/com.acme.helpdesk.json"
 touch -d '2024-01-02 03:04:05' "$DIR/com.acme.crm.json"
 touch -d '2024-02-03 04:05:06' "$DIR/com.acme.helpdesk.json"
 chmod 0640 "$DIR/com.acme.helpdesk.json"
+# cp -a copies a folder's files in the order of their inode numbers (GNU cp
+# sorts what it reads of a folder by inode, for speed), and ext4 reuses
+# inode numbers freed by other tests: the dependent is copied again until
+# its inode is above the dependency's, so that the folder is "dependencies
+# first" for cp as it is for tar --sort=name and rsync.
+deps_first() {
+	local d=$1
+	for _ in $(seq 50); do
+		[ "$(stat -c %i "$d/com.acme.crm.json")" -lt "$(stat -c %i "$d/com.acme.helpdesk.json")" ] && return 0
+		cp -p "$d/com.acme.helpdesk.json" "$d/.h" && mv "$d/.h" "$d/com.acme.helpdesk.json"
+	done
+	echo "FATAL: cannot order $d's inodes"; exit 1
+}
+deps_first "$DIR"
 # REAL: the three real artifacts, under names that are not <id>.json.
 REAL=$WORK/real
 mkdir -m 0755 "$REAL"
@@ -121,7 +135,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	remount_osfs -o allow_other,default_permissions
 	chmod 0755 "$WORK"
 	UDIR=$WORK/udir
-	mkdir -m 0755 "$UDIR" && cp -p "$DIR"/* "$UDIR/" && chown -R "$U:$U" "$UDIR"
+	mkdir -m 0755 "$UDIR" && cp -p "$DIR"/* "$UDIR/" && deps_first "$UDIR" && chown -R "$U:$U" "$UDIR"
 	tar -C "$UDIR" --sort=name -cf "$WORK/u.tar" . && chmod 0644 "$WORK/u.tar"
 	for tool in cp tar rsync; do as mkdir "$MNT/tenants/u-$tool"; done
 	check "$U: cp -a DIR/. install/ exits 0" as cp -a "$UDIR/." "$MNT/tenants/u-cp/install/"
