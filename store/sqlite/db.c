@@ -277,12 +277,29 @@ struct db *store_acquire(struct store *st)
 	return db;
 }
 
+void store_on_begin(struct store *st, void (*fn)(void *ctx), void *ctx)
+{
+	st->on_begin = fn;
+	st->on_begin_ctx = ctx;
+}
+
 struct db *store_acquire_read(struct store *st)
 {
 	struct db *db = store_acquire(st);
 	if (db && db_exec_stmt(db, db_stmt(db, "BEGIN")) == 0)
 		db->in_read = 1;
 	return db; /* without the transaction, statements run one by one */
+}
+
+int db_hold_snapshot(struct db *db)
+{
+	/* Any read will do; the snapshot lasts until the transaction ends,
+	 * not the statement. */
+	sqlite3_stmt *st = db_stmt(db, "SELECT value FROM meta WHERE key='created'");
+	int rc = db_step(db, st);
+	if (st)
+		sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
 }
 
 void store_release(struct db *db)
@@ -467,9 +484,11 @@ int db_begin(struct db *db)
 {
 	cache_for_write(db, 1);
 	int rc = db_exec_stmt(db, db_stmt(db, "BEGIN IMMEDIATE"));
-	if (rc == 0)
+	if (rc == 0) {
 		db->in_tx = 1;
-	else
+		if (db->store->on_begin)
+			db->store->on_begin(db->store->on_begin_ctx);
+	} else
 		cache_for_write(db, 0);
 	return rc;
 }
