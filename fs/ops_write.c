@@ -752,8 +752,9 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 	if (h && h->up) {
 		up = h->up;
 		uploads_ref(&fs->uploads, up);
-	} else if (!h && fs->no_open && (to_set & FUSE_SET_ATTR_SIZE) && n.type != T_UPLOAD && !fs->readonly) {
-		/* open(O_TRUNC) without OPEN, or a truncate: through the inode. */
+	} else if (!h && fs->no_open && (to_set & FUSE_SET_ATTR_SIZE) && !fs->readonly) {
+		/* open(O_TRUNC) without OPEN, or a truncate: through the inode
+		 * (an alias becomes a pending upload of its name again). */
 		rc = fs_stage(req, ino, attr->st_size == 0, &up);
 		if (rc < 0) {
 			handles_put(&fs->open, h);
