@@ -11,14 +11,19 @@
 #include "store/tree.h"
 
 /* A snapshot whose changes were never reported (a write that reports
- * none) is replaced after this long, so it cannot hold back the WAL. */
+ * none) is dropped after this long, so it cannot hold back the WAL. */
 #define PRE_MAX_AGE_NS ((int64_t)5 * 1000000000)
+/* Snapshots one thread may hold: one per write transaction committed
+ * since its changes were last reported. */
+#define PRE_MAX 8
 /* Directories below a removed one walked for files (the tree is 5 deep). */
 #define MAX_DEPTH 8
 
 struct pre {
-	struct db *db;
-	int64_t since;
+	struct db *db[PRE_MAX]; /* oldest first */
+	int64_t since[PRE_MAX];
+	int committed[PRE_MAX];
+	int n;
 };
 
 static int64_t mono_ns(void)
@@ -30,16 +35,29 @@ static int64_t mono_ns(void)
 
 static struct keep *the_keep; /* for the thread-exit destructor */
 
-static void pre_drop(struct keep *k, struct pre *p)
+/* Drops snapshot i of p. */
+static void pre_drop_one(struct keep *k, struct pre *p, int i)
 {
-	if (!p)
-		return;
-	store_release(p->db);
-	free(p);
+	store_release(p->db[i]);
+	for (int j = i; j + 1 < p->n; j++) {
+		p->db[j] = p->db[j + 1];
+		p->since[j] = p->since[j + 1];
+		p->committed[j] = p->committed[j + 1];
+	}
+	p->n--;
 	pthread_mutex_lock(&k->lock);
 	k->pending--;
 	pthread_cond_broadcast(&k->kept);
 	pthread_mutex_unlock(&k->lock);
+}
+
+static void pre_drop(struct keep *k, struct pre *p)
+{
+	if (!p)
+		return;
+	while (p->n > 0)
+		pre_drop_one(k, p, p->n - 1);
+	free(p);
 }
 
 static void pre_exit(void *v)
@@ -48,12 +66,14 @@ static void pre_exit(void *v)
 		pre_drop(the_keep, v);
 }
 
-int keep_init(struct keep *k, struct store *store, struct contents *contents, struct known *known)
+int keep_init(struct keep *k, struct store *store, struct contents *contents, struct known *known,
+	      struct inval *inval)
 {
 	memset(k, 0, sizeof(*k));
 	k->store = store;
 	k->contents = contents;
 	k->known = known;
+	k->inval = inval;
 	pthread_mutex_init(&k->lock, NULL);
 	pthread_cond_init(&k->kept, NULL);
 	if (pthread_key_create(&k->pre, pre_exit) != 0)
@@ -77,30 +97,54 @@ void keep_destroy(struct keep *k)
 	pthread_mutex_destroy(&k->lock);
 }
 
-void keep_on_begin(void *ctx)
+static void on_begin(struct keep *k)
 {
-	struct keep *k = ctx;
 	struct pre *p = pthread_getspecific(k->pre);
 	int64_t now = mono_ns();
-	if (p && now - p->since < PRE_MAX_AGE_NS)
-		return; /* an earlier write's changes are not reported yet: older is as good */
-	pthread_setspecific(k->pre, NULL);
-	pre_drop(k, p);
-	if (!(p = calloc(1, sizeof(*p))))
+	if (!p) {
+		if (!(p = calloc(1, sizeof(*p))) || pthread_setspecific(k->pre, p) != 0) {
+			free(p);
+			return;
+		}
+	}
+	while (p->n > 0 && (now - p->since[0] >= PRE_MAX_AGE_NS || p->n == PRE_MAX))
+		pre_drop_one(k, p, 0);
+	/* This thread holds the write lock: no change can commit before the
+	 * snapshot is taken, so it is the state before this transaction. */
+	struct db *db = store_acquire_read(k->store);
+	if (!db)
 		return;
+	if (db_hold_snapshot(db) < 0) {
+		store_release(db);
+		return;
+	}
 	pthread_mutex_lock(&k->lock);
 	k->pending++;
 	pthread_mutex_unlock(&k->lock);
-	/* This thread holds the write lock: no change can commit before the
-	 * snapshot is taken, so it is the state before this transaction. */
-	p->db = store_acquire_read(k->store);
-	p->since = now;
-	if (!p->db || db_hold_snapshot(p->db) < 0 || pthread_setspecific(k->pre, p) != 0)
-		pre_drop(k, p);
+	p->db[p->n] = db;
+	p->since[p->n] = now;
+	p->committed[p->n++] = 0;
+}
+
+void keep_on_tx(void *ctx, int phase)
+{
+	struct keep *k = ctx;
+	if (phase == STORE_TX_BEGIN) {
+		on_begin(k);
+		return;
+	}
+	struct pre *p = pthread_getspecific(k->pre);
+	if (!p || p->n == 0 || p->committed[p->n - 1])
+		return;
+	if (phase == STORE_TX_COMMIT)
+		p->committed[p->n - 1] = 1;
+	else
+		pre_drop_one(k, p, p->n - 1); /* rolled back: it removed nothing */
 }
 
 struct walk {
 	struct tree_attr *v;
+	char **name;
 	size_t n, cap;
 	int oom;
 };
@@ -114,12 +158,20 @@ static int collect(void *ctx, const char *name, const struct tree_attr *a, uint6
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 64;
 		struct tree_attr *v = realloc(w->v, cap * sizeof(*v));
-		if (!v) {
+		if (v)
+			w->v = v;
+		char **nm = v ? realloc(w->name, cap * sizeof(*nm)) : NULL;
+		if (nm)
+			w->name = nm;
+		if (!v || !nm) {
 			w->oom = 1;
 			return 1;
 		}
-		w->v = v;
 		w->cap = cap;
+	}
+	if (!(w->name[w->n] = strdup(name))) {
+		w->oom = 1;
+		return 1;
 	}
 	w->v[w->n++] = *a;
 	return 0;
@@ -127,8 +179,9 @@ static int collect(void *ctx, const char *name, const struct tree_attr *a, uint6
 
 /* Keeps the content of a, a node of the snapshot pre, if the kernel holds
  * its inode and it is gone from the store now; for a directory, of the
- * files under it. */
-static void keep_node(struct keep *k, struct db *pre, struct db *now, const struct tree_attr *a, int depth)
+ * files under it, whose names (in dir) go into inval. */
+static void keep_node(struct keep *k, struct db *pre, struct db *now, const struct tree_attr *a, int depth,
+		      struct tree_node dir, const char *name, struct changes *inval)
 {
 	uint64_t ino = ino_of(a->node);
 	if (S_ISDIR(a->mode)) {
@@ -136,11 +189,14 @@ static void keep_node(struct keep *k, struct db *pre, struct db *now, const stru
 			return;
 		/* Children first, then recursion: the listing's statement is
 		 * one per connection and must not be reused inside itself. */
-		struct walk w = { NULL, 0, 0, 0 };
+		struct walk w = { NULL, NULL, 0, 0, 0 };
 		tree_readdir(pre, a->node, 0, collect, &w);
-		for (size_t i = 0; i < w.n; i++)
-			keep_node(k, pre, now, &w.v[i], depth + 1);
+		for (size_t i = 0; i < w.n; i++) {
+			keep_node(k, pre, now, &w.v[i], depth + 1, a->node, w.name[i], inval);
+			free(w.name[i]);
+		}
 		free(w.v);
+		free(w.name);
 		return;
 	}
 	if (!known_counted(ino) || !known_has(k->known, ino))
@@ -160,23 +216,36 @@ static void keep_node(struct keep *k, struct db *pre, struct db *now, const stru
 	}
 	if (rc >= 0)
 		contents_keep(k->contents, e);
+	if (depth > 0)
+		changes_entry(inval, dir, name);
 }
 
 void keep_changes(void *ctx, const struct changes *ch)
 {
 	struct keep *k = ctx;
 	struct pre *p = pthread_getspecific(k->pre);
-	if (!p)
+	if (!p || p->n == 0)
 		return;
 	pthread_setspecific(k->pre, NULL);
+	struct changes more = CHANGES_INIT;
 	struct db *now = store_acquire_read(k->store);
 	for (size_t i = 0; now && i < ch->n; i++) {
 		struct tree_attr a;
-		if (ch->v[i].name && tree_lookup(p->db, ch->v[i].dir, ch->v[i].name, &a) == 0)
-			keep_node(k, p->db, now, &a, 0);
+		/* The newest snapshot that has the name: the state just before
+		 * the transaction that removed it. */
+		for (int j = p->n - 1; ch->v[i].name && j >= 0; j--) {
+			if (tree_lookup(p->db[j], ch->v[i].dir, ch->v[i].name, &a) == 0) {
+				keep_node(k, p->db[j], now, &a, 0, ch->v[i].dir, ch->v[i].name, &more);
+				break;
+			}
+		}
 	}
 	store_release(now);
 	pre_drop(k, p);
+	/* No snapshot is held now: this does not come back here. */
+	if (more.n)
+		inval_changes(k->inval, &more, 0);
+	changes_free(&more);
 }
 
 int keep_forget(struct keep *k, uint64_t ino, uint64_t n)
@@ -205,4 +274,18 @@ void keep_recent(struct keep *k, struct content *e)
 	k->recent[k->next++ % KEEP_RECENT] = e;
 	pthread_mutex_unlock(&k->lock);
 	contents_put(k->contents, old);
+}
+
+void keep_recent_done(struct keep *k, struct content *e)
+{
+	struct content *found = NULL;
+	pthread_mutex_lock(&k->lock);
+	for (unsigned i = 0; i < KEEP_RECENT && !found; i++) {
+		if (k->recent[i] == e) {
+			found = e;
+			k->recent[i] = NULL;
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+	contents_put(k->contents, found);
 }

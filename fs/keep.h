@@ -7,11 +7,14 @@
  * What a per-open copy used to give, "an open file keeps the content it
  * had at open()" (SPEC 9), is given here instead: every write transaction
  * takes, on its thread, a read snapshot of the store as it was before it
- * (store_on_begin()); when its changes are reported (inval_changes()),
+ * (store_on_begin(); dropped again if it rolls back); when its changes
+ * are reported (inval_changes()),
  * each file it removed whose inode the kernel still holds (fs/known.h) is
  * read from that snapshot into the shared contents (fs/content.h) and
  * kept there until the kernel's FORGET of the inode.  A removed directory
- * is walked for the files under it.  Memory grows with the removed files
+ * is walked for the files under it, and the names of those kept are
+ * invalidated too: a removed directory's dentry alone would leave its
+ * children cached, and their inodes never forgotten.  Memory grows with the removed files
  * the kernel still holds, which it forgets once nothing has them open.
  *
  * A READ that finds neither store row nor kept content while a change is
@@ -25,6 +28,7 @@
 #include <stdint.h>
 
 #include "fs/content.h"
+#include "fs/inval.h"
 #include "fs/known.h"
 #include "store/changes.h"
 #include "store/db.h"
@@ -35,7 +39,8 @@ struct keep {
 	struct store *store;
 	struct contents *contents;
 	struct known *known;
-	pthread_key_t pre;      /* the calling thread's snapshot before its writes */
+	struct inval *inval;
+	pthread_key_t pre;      /* the calling thread's snapshots before its writes */
 	int have_key;
 	pthread_mutex_t lock;
 	pthread_cond_t kept;
@@ -46,11 +51,12 @@ struct keep {
 	unsigned next;
 };
 
-int keep_init(struct keep *k, struct store *store, struct contents *contents, struct known *known);
+int keep_init(struct keep *k, struct store *store, struct contents *contents, struct known *known,
+	      struct inval *inval);
 void keep_destroy(struct keep *k);
 
 /* The store_on_begin() hook (ctx: the struct keep). */
-void keep_on_begin(void *ctx);
+void keep_on_tx(void *ctx, int phase);
 /* The inval before-hook: keeps what ch removed (ctx: the struct keep). */
 void keep_changes(void *ctx, const struct changes *ch);
 /* The kernel forgot n references to ino: 1 if it holds none now. */
@@ -60,5 +66,7 @@ void keep_wait(struct keep *k);
 /* Holds a reference to e among the recently read (the caller's reference
  * is taken over). */
 void keep_recent(struct keep *k, struct content *e);
+/* Lets go of e among the recently read (its last bytes were read). */
+void keep_recent_done(struct keep *k, struct content *e);
 
 #endif

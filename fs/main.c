@@ -371,10 +371,10 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	if (inval_start(&fs->inval, fs->se) < 0)
 		goto unmount;
 	/* What a change removes is kept for the kernel's open inodes. */
-	if (keep_init(&fs->keep, fs->store, &fs->contents, &fs->known) == 0) {
+	if (keep_init(&fs->keep, fs->store, &fs->contents, &fs->known, &fs->inval) == 0) {
 		fs->inval.before = keep_changes;
 		fs->inval.before_ctx = &fs->keep;
-		store_on_begin(fs->store, keep_on_begin, &fs->keep);
+		store_on_begin(fs->store, keep_on_tx, &fs->keep);
 	}
 	downloads_init(&fs->downloads, fs);
 	if (refresh_start(&fs->refresh) < 0)

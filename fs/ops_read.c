@@ -294,6 +294,8 @@ static void read_ino(fuse_req_t req, struct osfs *fs, fuse_ino_t ino, size_t siz
 	struct content *e = contents_peek(&fs->contents, ino);
 	if (e) {
 		reply_slice(req, e->data, e->len, size, off);
+		if ((size_t)off + size >= e->len)
+			keep_recent_done(&fs->keep, e); /* read to its end: the kernel has the pages */
 		contents_put(&fs->contents, e);
 		return;
 	}
@@ -481,11 +483,23 @@ void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 }
 
 /* The kernel dropped inodes: what was kept for them goes (fs/keep.h). */
-void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+static void forget_one(struct osfs *fs, fuse_ino_t ino, uint64_t nlookup)
 {
-	struct osfs *fs = fs_of(req);
+	struct tree_node n = ino_node(ino);
+	if (n.type == T_UPLOAD) {
+		/* No RELEASE comes without OPEN, not even after CREATE: a
+		 * forgotten upload inode is no longer open anywhere. */
+		if (fs->no_open)
+			handles_close_upload(&fs->open, n.id);
+		return;
+	}
 	if (keep_forget(&fs->keep, ino, nlookup))
 		fs_unstage(fs, ino);
+}
+
+void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	forget_one(fs_of(req), ino, nlookup);
 	fuse_reply_none(req);
 }
 
@@ -493,7 +507,6 @@ void fs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forg
 {
 	struct osfs *fs = fs_of(req);
 	for (size_t i = 0; i < count; i++)
-		if (keep_forget(&fs->keep, forgets[i].ino, forgets[i].nlookup))
-			fs_unstage(fs, forgets[i].ino);
+		forget_one(fs, forgets[i].ino, forgets[i].nlookup);
 	fuse_reply_none(req);
 }

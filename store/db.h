@@ -50,12 +50,14 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
-/* fn(ctx) is called on the writing thread each time a write transaction
- * has taken the write lock, before it changes anything: the state the
- * store has then is the one before the change (the FUSE layer reads the
- * files a change removes from it, fs/keep.h).  NULL: none.  Set before
- * the first transaction. */
-void store_on_begin(struct store *st, void (*fn)(void *ctx), void *ctx);
+/* fn(ctx, STORE_TX_BEGIN) is called on the writing thread each time a
+ * write transaction has taken the write lock, before it changes anything:
+ * the state the store has then is the one before the change (the FUSE
+ * layer reads the files a change removes from it, fs/keep.h); then
+ * STORE_TX_COMMIT or STORE_TX_ROLLBACK when it ends.  NULL: none.  Set
+ * before the first transaction. */
+enum { STORE_TX_BEGIN, STORE_TX_COMMIT, STORE_TX_ROLLBACK };
+void store_on_begin(struct store *st, void (*fn)(void *ctx, int phase), void *ctx);
 
 /* Calls fn(a, b) once the current write transaction has committed (at
  * once outside a transaction); a rollback, or a COMMIT that fails, drops

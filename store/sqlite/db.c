@@ -277,7 +277,7 @@ struct db *store_acquire(struct store *st)
 	return db;
 }
 
-void store_on_begin(struct store *st, void (*fn)(void *ctx), void *ctx)
+void store_on_begin(struct store *st, void (*fn)(void *ctx, int phase), void *ctx)
 {
 	st->on_begin = fn;
 	st->on_begin_ctx = ctx;
@@ -487,7 +487,7 @@ int db_begin(struct db *db)
 	if (rc == 0) {
 		db->in_tx = 1;
 		if (db->store->on_begin)
-			db->store->on_begin(db->store->on_begin_ctx);
+			db->store->on_begin(db->store->on_begin_ctx, STORE_TX_BEGIN);
 	} else
 		cache_for_write(db, 0);
 	return rc;
@@ -498,6 +498,8 @@ int db_commit(struct db *db)
 	int rc = db_exec_stmt(db, db_stmt(db, "COMMIT"));
 	if (rc == 0) {
 		db->in_tx = 0;
+		if (db->store->on_begin)
+			db->store->on_begin(db->store->on_begin_ctx, STORE_TX_COMMIT);
 		cache_for_write(db, 0);
 		notes_end(db, 1);
 	} else {
@@ -510,8 +512,11 @@ void db_rollback(struct db *db)
 {
 	if (sqlite3_get_autocommit(db->conn) == 0)
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
-	if (db->in_tx)
+	if (db->in_tx) {
 		cache_for_write(db, 0);
+		if (db->store->on_begin)
+			db->store->on_begin(db->store->on_begin_ctx, STORE_TX_ROLLBACK);
+	}
 	db->in_tx = 0;
 	notes_end(db, 0);
 }

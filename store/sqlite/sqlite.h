@@ -40,7 +40,7 @@ struct store {
 	pthread_mutex_t lock;
 	struct db *free;  /* idle connections */
 	size_t nconn;
-	void (*on_begin)(void *ctx); /* store_on_begin() */
+	void (*on_begin)(void *ctx, int phase); /* store_on_begin() */
 	void *on_begin_ctx;
 };
 
