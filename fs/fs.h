@@ -122,6 +122,16 @@ int fs_stage_writer(struct upload *up, pid_t pid);
 /* Drops the inode's reference to what is staged through it. */
 void fs_unstage(struct osfs *fs, fuse_ino_t ino);
 
+/* The folder an upload is listed in (the inverse of fs_upload_scope). */
+static inline struct tree_node fs_upload_dir(const struct upload *up)
+{
+	if (up->tenant > 0)
+		return tree_node(T_INSTDIR, (uint64_t)up->tenant);
+	if (up->tenant < 0)
+		return tree_node(T_TABLE, (uint64_t)-up->tenant);
+	return tree_node(T_FIXED, TREE_CATALOG);
+}
+
 /* Attributes of a pending upload (fs/ops_read.c). */
 void fs_upload_attr(struct upload *up, struct tree_attr *a);
 /* Installs an upload's bytes as install/<target> (fs/ops_write.c). */

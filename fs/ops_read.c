@@ -148,8 +148,9 @@ void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	fs_entry(&a, a.node.type == T_UPLOAD ? 0 : fs->entry_timeout, &e);
 	/* Counted before the reply: the kernel's FORGET may follow at once. */
-	known_add(&fs->known, e.ino, 1);
-	if (fuse_reply_entry(req, &e) != 0)
+	if (fs->no_open)
+		known_add(&fs->known, e.ino, 1);
+	if (fuse_reply_entry(req, &e) != 0 && fs->no_open)
 		known_forget(&fs->known, e.ino, 1); /* the caller was interrupted */
 }
 
@@ -179,7 +180,7 @@ static int dir_add(void *ctx, const char *name, const struct tree_attr *a, uint6
 	if (n > d->size - d->used)
 		return 1; /* full: the entry is sent with the next call */
 	d->used += n;
-	if (d->plus && strcmp(name, ".") && strcmp(name, ".."))
+	if (d->plus && d->fs->no_open && strcmp(name, ".") && strcmp(name, ".."))
 		known_add(&d->fs->known, ino_of(a->node), 1); /* the kernel counts each entry as a lookup */
 	return 0;
 }
@@ -493,7 +494,7 @@ static void forget_one(struct osfs *fs, fuse_ino_t ino, uint64_t nlookup)
 			handles_close_upload(&fs->open, n.id);
 		return;
 	}
-	if (keep_forget(&fs->keep, ino, nlookup))
+	if (fs->no_open && keep_forget(&fs->keep, ino, nlookup))
 		fs_unstage(fs, ino);
 }
 

@@ -440,6 +440,9 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	pthread_mutex_unlock(&up->lock);
 	if (name && rc == 0) {
 		uploads_rename(&fs->uploads, up, NULL);
+		/* The kernel lets go of the upload's inode (its FORGET frees it:
+		 * no RELEASE comes without OPEN) once no name holds it. */
+		changes_entry(&r.changes, fs_upload_dir(up), name);
 		if (strcmp(target, name))
 			fs_alias_add(fs, up, target, r.label); /* renamed, as rsync does: for its next run */
 	}
@@ -492,6 +495,13 @@ static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct upload *up)
 			up->relist = strdup(name);
 		pthread_mutex_unlock(&up->lock);
 		uploads_rename(&fs->uploads, up, NULL);
+		/* Its name goes from the kernel's cache too: without OPEN there
+		 * is no RELEASE, and the FORGET of its inode, which frees it,
+		 * comes only once no name holds it (fs/stage.c). */
+		struct changes c = CHANGES_INIT;
+		changes_entry(&c, fs_upload_dir(up), name);
+		inval_changes(&fs->inval, &c, 0);
+		changes_free(&c);
 	}
 	if (!listed) {
 		/* The writes of a staged replacement went through the inode of
