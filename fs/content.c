@@ -197,3 +197,37 @@ int contents_attr(struct contents *c, uint64_t ino, struct tree_attr *a)
 	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
+
+struct content *contents_peek(struct contents *c, uint64_t ino)
+{
+	pthread_mutex_lock(&c->lock);
+	struct content *e = find(c, ino);
+	if (e && e->state == CONTENT_READY)
+		e->refs++;
+	else
+		e = NULL;
+	pthread_mutex_unlock(&c->lock);
+	return e;
+}
+
+void contents_keep(struct contents *c, struct content *e)
+{
+	pthread_mutex_lock(&c->lock);
+	int twice = e->kept;
+	e->kept = 1;
+	pthread_mutex_unlock(&c->lock);
+	if (twice)
+		contents_put(c, e);
+}
+
+void contents_unkeep(struct contents *c, uint64_t ino)
+{
+	pthread_mutex_lock(&c->lock);
+	struct content *e = find(c, ino);
+	if (e && e->state == CONTENT_READY && e->kept)
+		e->kept = 0;
+	else
+		e = NULL;
+	pthread_mutex_unlock(&c->lock);
+	contents_put(c, e);
+}

@@ -32,6 +32,7 @@ struct content {
 	int refs;
 	int state;             /* CONTENT_LOADING, _READY or _FAILED */
 	int rc;                /* the load's -errno, when it failed */
+	int kept;              /* one reference is fs/keep.c's, until FORGET */
 	struct content *next;  /* in its bucket, while listed */
 };
 
@@ -61,6 +62,15 @@ void contents_done(struct contents *c, struct content *e, int rc, const struct t
 
 /* Drops a reference; the last frees the bytes. */
 void contents_put(struct contents *c, struct content *e);
+
+/* The loaded content of ino with a reference, or NULL (none, or loading). */
+struct content *contents_peek(struct contents *c, uint64_t ino);
+
+/* Makes the caller's reference to e the one kept until contents_unkeep()
+ * (if e is kept already, the caller's reference is dropped instead). */
+void contents_keep(struct contents *c, struct content *e);
+/* Drops the kept reference of ino, if there is one. */
+void contents_unkeep(struct contents *c, uint64_t ino);
 
 /* The attributes at open() of a loaded inode still open: 0, or -ENOENT. */
 int contents_attr(struct contents *c, uint64_t ino, struct tree_attr *a);

@@ -16,6 +16,9 @@
 struct waiter {
 	fuse_req_t req;
 	struct fuse_file_info fi;  /* a copy: the caller's lives on its stack */
+	int read;                  /* a READ (of size at off), not an OPEN */
+	size_t size;
+	off_t off;
 	struct waiter *next;
 };
 
@@ -48,7 +51,10 @@ static void answer(struct downloads *d, fuse_ino_t ino, struct waiter *w, int rc
 			fuse_reply_err(w->req, EIO);
 		} else {
 			replaying = 1;
-			fs_open(w->req, ino, &w->fi);
+			if (w->read)
+				fs_read(w->req, ino, w->size, w->off, &w->fi);
+			else
+				fs_open(w->req, ino, &w->fi);
 			replaying = 0;
 		}
 		free(w);
@@ -100,7 +106,8 @@ static void *dl_main(void *arg)
 	return NULL;
 }
 
-int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const struct fuse_file_info *fi)
+static int join(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const struct fuse_file_info *fi, int read,
+		size_t size, off_t off)
 {
 	uint64_t id = ino_node(ino).id;
 	if (replaying)
@@ -110,6 +117,9 @@ int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const st
 		return -EIO;
 	w->req = req;
 	w->fi = *fi;
+	w->read = read;
+	w->size = size;
+	w->off = off;
 	pthread_mutex_lock(&d->lock);
 	struct dl *x = d->list, **tail = &d->list;
 	for (; x && x->id != id; x = x->next)
@@ -147,6 +157,17 @@ int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const st
 	}
 	pthread_mutex_unlock(&d->lock);
 	return rc;
+}
+
+int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const struct fuse_file_info *fi)
+{
+	return join(d, req, ino, fi, 0, 0, 0);
+}
+
+int downloads_read(struct downloads *d, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		   const struct fuse_file_info *fi)
+{
+	return join(d, req, ino, fi, 1, size, off);
 }
 
 void downloads_stop(struct downloads *d)

@@ -49,4 +49,9 @@ void downloads_stop(struct downloads *d);
  * never taken over again: -EIO. */
 int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const struct fuse_file_info *fi);
 
+/* The same for a READ without OPEN (fs/keep.h) of such an entry: answered
+ * once the bytes are in the store, replayed through fs_read(). */
+int downloads_read(struct downloads *d, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		   const struct fuse_file_info *fi);
+
 #endif

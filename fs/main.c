@@ -243,9 +243,27 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct osfs *fs = userdata;
 	startlog_mark("INIT request");
-	/* open(O_TRUNC) of an installed file stages an empty replacement. */
-	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+	/* OSFS_NO_OPEN=1 (experimental, docs/performance.md): files need no
+	 * state per open either (fs/keep.h): OPEN is answered ENOSYS, and the
+	 * kernel sends neither OPEN nor RELEASE for them.  Not the default
+	 * yet: make test is not green with it (docs/performance.md says
+	 * what fails). */
+	const char *no_open = getenv("OSFS_NO_OPEN");
+	if ((conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) && no_open && !strcmp(no_open, "1")) {
+		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
+		fs->no_open = 1;
+		/* What a change removes is kept for the kernel's inodes. */
+		fs->inval.before = keep_changes;
+		fs->inval.before_ctx = &fs->keep;
+		store_on_begin(fs->store, keep_on_tx, &fs->keep);
+	}
+	/* open(O_TRUNC) of an installed file stages an empty replacement.
+	 * Not without OPEN: the kernel would then truncate nothing, trusting
+	 * an OPEN it never sends; it sends SETATTR size=0 instead. */
+	if ((conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) && !fs->no_open)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	else
+		conn->want &= ~(unsigned)FUSE_CAP_ATOMIC_O_TRUNC;
 	/* Uploads need every write as it is sent. */
 	conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
 	/* ls -l asks every file for its ACL: with this the kernel caches the
@@ -298,6 +316,8 @@ static const struct fuse_lowlevel_ops ops = {
 	.flush = fs_flush,
 	.fsync = fs_fsync,
 	.release = fs_release,
+	.forget = fs_forget,
+	.forget_multi = fs_forget_multi,
 	.create = fs_create,
 	.unlink = fs_unlink,
 	.rename = fs_rename,
@@ -367,6 +387,9 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	use_syslog = !cmd->foreground;
 	if (inval_start(&fs->inval, fs->se) < 0)
 		goto unmount;
+	/* Set up for OSFS_NO_OPEN (fs_init starts it). */
+	if (keep_init(&fs->keep, fs->store, &fs->contents, &fs->known, &fs->inval) < 0)
+		goto unmount;
 	downloads_init(&fs->downloads, fs);
 	if (refresh_start(&fs->refresh) < 0)
 		fs_say("cannot start the catalog's refresh: it is synced only at mount");
@@ -383,6 +406,9 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	downloads_stop(&fs->downloads); /* also cancels a sync under way */
 	refresh_stop(&fs->refresh);
 	inval_stop(&fs->inval);
+	store_on_begin(fs->store, NULL, NULL);
+	fs->inval.before = NULL;
+	keep_destroy(&fs->keep);
 	idletrim_stop();
 unmount:
 	fuse_session_unmount(fs->se);
@@ -651,6 +677,8 @@ int main(int argc, char **argv)
 	uploads_init(&fs.uploads);
 	contents_init(&fs.contents);
 	handles_init(&fs.open, &fs.uploads, &fs.contents);
+	known_init(&fs.known);
+	pthread_mutex_init(&fs.stage_lock, NULL);
 	install_echo = fs_echo;
 	int lock = -1, created = 0;
 	char *path = NULL;
@@ -671,6 +699,8 @@ int main(int argc, char **argv)
 		lock_release(lock, path);
 	free(path);
 	handles_destroy(&fs.open);
+	known_destroy(&fs.known);
+	pthread_mutex_destroy(&fs.stage_lock);
 	contents_destroy(&fs.contents);
 	uploads_destroy(&fs.uploads);
 out:

@@ -51,7 +51,7 @@ static void note_refused(struct osfs *fs, struct upload *up, const struct upload
 
 /* The bytes of the package an install file holds, for a staged
  * replacement opened without O_TRUNC. */
-static int open_staged(struct osfs *fs, struct tree_node n, int trunc, uid_t opener, struct upload **out)
+int fs_open_staged(struct osfs *fs, struct tree_node n, int trunc, uid_t opener, struct upload **out)
 {
 	struct upload_refusal why;
 	struct install_row row;
@@ -159,6 +159,11 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct osfs *fs = fs_of(req);
 	struct tree_node n = ino_node(ino);
 	int write = (fi->flags & O_ACCMODE) != O_RDONLY, rc = 0;
+	if (fs->no_open) {
+		/* The kernel opens files itself from now on (fs/keep.h). */
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	struct handle *h = handles_new(&fs->open);
 	if (!h) {
 		fuse_reply_err(req, ENOMEM);
@@ -177,7 +182,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		else if (n.type != T_INSTFILE)
 			rc = (fs_refuse(fs, n, NULL, "write", EACCES, NULL), -EACCES);
 		else
-			rc = open_staged(fs, n, fi->flags & O_TRUNC, fuse_req_ctx(req)->uid, &h->up);
+			rc = fs_open_staged(fs, n, fi->flags & O_TRUNC, fuse_req_ctx(req)->uid, &h->up);
 		if (rc == 0)
 			h->up->replaces = ino;
 		fi->direct_io = 1;
@@ -328,8 +333,17 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 {
 	(void)ino;
 	struct osfs *fs = fs_of(req);
-	struct handle *h = handle_of(fs, fi);
-	struct upload *up = h ? h->up : NULL;
+	struct handle *h = fi && fi->fh ? handle_of(fs, fi) : NULL;
+	struct upload *up = h ? h->up : NULL, *staged = NULL;
+	if (!h && fs->no_open) {
+		/* Written without OPEN: through the inode (fs/stage.c). */
+		int rc = fs_stage(req, ino, 0, &staged);
+		if (rc < 0) {
+			fuse_reply_err(req, -rc);
+			return;
+		}
+		up = staged;
+	}
 	if (!up) {
 		handles_put(&fs->open, h);
 		fuse_reply_err(req, EBADF);
@@ -372,6 +386,7 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 	if (complete)
 		rc = fs_upload_check(fs, up);
 	handles_put(&fs->open, h);
+	uploads_put(&fs->uploads, staged);
 	if (rc < 0)
 		fuse_reply_err(req, -rc);
 	else
@@ -425,6 +440,9 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	pthread_mutex_unlock(&up->lock);
 	if (name && rc == 0) {
 		uploads_rename(&fs->uploads, up, NULL);
+		/* The kernel lets go of the upload's inode (its FORGET frees it:
+		 * no RELEASE comes without OPEN) once no name holds it. */
+		changes_entry(&r.changes, fs_upload_dir(up), name);
 		if (strcmp(target, name))
 			fs_alias_add(fs, up, target, r.label); /* renamed, as rsync does: for its next run */
 	}
@@ -435,10 +453,9 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	return rc;
 }
 
-static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
+static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct upload *up)
 {
 	struct osfs *fs = fs_of(req);
-	struct upload *up = h->up;
 	char name[300], target[300];
 	int listed = uploads_name(&fs->uploads, up, name, sizeof(name));
 	pthread_mutex_lock(&up->lock);
@@ -449,7 +466,9 @@ static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
 		return;
 	}
 	if ((!listed && !up->expect_id) || !dirty) {
-		fuse_reply_err(req, -result); /* nothing new: the last result stands */
+		/* Nothing new: the last result stands.  Staged through the inode,
+		 * any close() flushes it, a reader's too: told once, at its install. */
+		fuse_reply_err(req, up->by_inode ? 0 : -result);
 		return;
 	}
 	if (listed)
@@ -457,6 +476,16 @@ static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
 	else
 		snprintf(target, sizeof(target), "%s.json", up->expect_id);
 	int rc = fs_install_upload(fs, up, target, listed ? name : NULL, 0);
+	if (rc < 0 && up->by_inode) {
+		/* Refused: a next write starts from the installed bytes.  But
+		 * not when it was empty: the shell's `echo … >f` closes a first
+		 * descriptor (after the O_TRUNC) before it writes. */
+		pthread_mutex_lock(&up->lock);
+		int empty = up->data.len == 0;
+		pthread_mutex_unlock(&up->lock);
+		if (!empty)
+			fs_unstage(fs, ino);
+	}
 	if (listed && rc < 0) {
 		/* Nothing of a failed install remains.  But the shell's `echo …
 		 * >f` closes a first descriptor before writing through its
@@ -466,6 +495,13 @@ static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
 			up->relist = strdup(name);
 		pthread_mutex_unlock(&up->lock);
 		uploads_rename(&fs->uploads, up, NULL);
+		/* Its name goes from the kernel's cache too: without OPEN there
+		 * is no RELEASE, and the FORGET of its inode, which frees it,
+		 * comes only once no name holds it (fs/stage.c). */
+		struct changes c = CHANGES_INIT;
+		changes_entry(&c, fs_upload_dir(up), name);
+		inval_changes(&fs->inval, &c, 0);
+		changes_free(&c);
 	}
 	if (!listed) {
 		/* The writes of a staged replacement went through the inode of
@@ -481,9 +517,23 @@ static void flush_upload(fuse_req_t req, fuse_ino_t ino, struct handle *h)
 void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct osfs *fs = fs_of(req);
+	if (!fi || !fi->fh) {
+		/* Without OPEN every close() sends a FLUSH: what was written
+		 * through the inode installs now; anything else costs nothing. */
+		struct tree_node n = ino_node(ino);
+		struct upload *up = n.type == T_UPLOAD ? uploads_get(&fs->uploads, n.id) : fs_staged(fs, ino);
+		if (up && up->by_inode && !fs_stage_writer(up, fuse_req_ctx(req)->pid))
+			fuse_reply_err(req, 0); /* a reader's close(): not its to install */
+		else if (up && !up->alias_of)
+			flush_upload(req, ino, up);
+		else
+			fuse_reply_err(req, 0);
+		uploads_put(&fs->uploads, up);
+		return;
+	}
 	struct handle *h = handle_of(fs, fi);
 	if (h && h->up)
-		flush_upload(req, ino, h);
+		flush_upload(req, ino, h->up);
 	else
 		fuse_reply_err(req, 0);
 	handles_put(&fs->open, h);
@@ -498,7 +548,8 @@ void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_inf
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	handles_close(&fs_of(req)->open, fi->fh);
+	if (fi->fh)
+		handles_close(&fs_of(req)->open, fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -703,7 +754,7 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 {
 	struct osfs *fs = fs_of(req);
 	struct tree_node n = ino_node(ino);
-	struct handle *h = handle_of(fs, fi);
+	struct handle *h = fi && fi->fh ? handle_of(fs, fi) : NULL;
 	struct tree_attr a;
 	struct stat st;
 	struct upload *up = NULL;
@@ -711,6 +762,15 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 	if (h && h->up) {
 		up = h->up;
 		uploads_ref(&fs->uploads, up);
+	} else if (!h && fs->no_open && (to_set & FUSE_SET_ATTR_SIZE) && !fs->readonly) {
+		/* open(O_TRUNC) without OPEN, or a truncate: through the inode
+		 * (an alias becomes a pending upload of its name again). */
+		rc = fs_stage(req, ino, attr->st_size == 0, &up);
+		if (rc < 0) {
+			handles_put(&fs->open, h);
+			fuse_reply_err(req, -rc);
+			return;
+		}
 	} else if (n.type == T_UPLOAD) {
 		up = uploads_get(&fs->uploads, n.id);
 		if (up && up->alias_of) {

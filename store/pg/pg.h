@@ -72,6 +72,8 @@ struct store {
 	pthread_mutex_t lock;
 	struct db *free;  /* idle connections */
 	size_t nconn;
+	void (*on_begin)(void *ctx, int phase); /* store_on_begin() */
+	void *on_begin_ctx;
 };
 
 /* The table of step 2 (store/pg/backend.c, from store/ops.def).  Weak:

@@ -50,6 +50,8 @@ struct store {
 	pthread_mutex_t lock;
 	struct db *free;  /* idle connections */
 	size_t nconn;
+	void (*on_begin)(void *ctx, int phase); /* store_on_begin() */
+	void *on_begin_ctx;
 };
 
 /* The prepared statement for sql, reset and with bindings cleared.  sql
