@@ -33,6 +33,7 @@ struct content {
 	int state;             /* CONTENT_LOADING, _READY or _FAILED */
 	int rc;                /* the load's -errno, when it failed */
 	int kept;              /* one reference is fs/keep.c's, until FORGET */
+	size_t maplen;         /* data is a mapping of this length (0: malloc'd) */
 	struct content *next;  /* in its bucket, while listed */
 };
 
@@ -43,7 +44,14 @@ struct contents {
 	size_t nbucket, n;
 	size_t bytes;          /* held by all entries */
 	size_t high;           /* the most they held since the last trim */
+	/* Copies of CONTENT_MAP_MIN bytes or more get pages of their own
+	 * (set without OPEN: fs/keep.h holds the files being read in several
+	 * READs across other files' reads, and such a copy in the heap kept
+	 * everything below it from being returned: 3 MB more RSS after a
+	 * tar of W1). */
+	int map_large;
 };
+#define CONTENT_MAP_MIN ((size_t)128 << 10)
 
 void contents_init(struct contents *c);
 void contents_destroy(struct contents *c);

@@ -16,7 +16,6 @@
 #include "fs/handles.h"
 #include "fs/inval.h"
 #include "fs/keep.h"
-#include "fs/known.h"
 #include "fs/refresh.h"
 #include "fs/uploads.h"
 #include "store/db.h"
@@ -37,7 +36,6 @@ struct osfs {
 	int readonly;
 	int no_opendir;        /* the kernel opens directories itself */
 	int no_open;           /* ... and files: OPEN is answered ENOSYS (fs/keep.h) */
-	struct known known;    /* store files whose inode the kernel holds */
 	struct keep keep;      /* contents of removed files it still holds */
 	pthread_mutex_t stage_lock; /* staging without a handle (fs/stage.c) */
 	int nstaged;           /* uploads staged so, under stage_lock */
@@ -116,6 +114,9 @@ int fs_stage(fuse_req_t req, fuse_ino_t ino, int trunc, struct upload **out);
 /* The staged replacement of ino with a reference, or NULL; without
  * taking any lock when nothing is staged. */
 struct upload *fs_staged(struct osfs *fs, fuse_ino_t ino);
+/* 1 if nothing is staged by inode (ctx: the struct osfs): a FLUSH without
+ * a handle of anything but a pending upload then has nothing to do. */
+int fs_nothing_staged(void *ctx);
 /* Did the process of thread pid write or truncate up (staged through its
  * inode)?  Only a writer's close() installs it: a FLUSH without OPEN does
  * not say which descriptor is closed, a reader's or the writer's. */

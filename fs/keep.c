@@ -10,6 +10,9 @@
 #include "fs/ino.h"
 #include "store/tree.h"
 
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+
 /* A snapshot whose changes were never reported (a write that reports
  * none) is dropped after this long, so it cannot hold back the WAL. */
 #define PRE_MAX_AGE_NS ((int64_t)5 * 1000000000)
@@ -66,13 +69,11 @@ static void pre_exit(void *v)
 		pre_drop(the_keep, v);
 }
 
-int keep_init(struct keep *k, struct store *store, struct contents *contents, struct known *known,
-	      struct inval *inval)
+int keep_init(struct keep *k, struct store *store, struct contents *contents, struct inval *inval)
 {
 	memset(k, 0, sizeof(*k));
 	k->store = store;
 	k->contents = contents;
-	k->known = known;
 	k->inval = inval;
 	pthread_mutex_init(&k->lock, NULL);
 	pthread_cond_init(&k->kept, NULL);
@@ -142,6 +143,31 @@ void keep_on_tx(void *ctx, int phase)
 		pre_drop_one(k, p, p->n - 1); /* rolled back: it removed nothing */
 }
 
+/* Nodes whose content comes from the store, and may be kept. */
+static int kept_type(uint64_t ino)
+{
+	switch (ino_node(ino).type) {
+	case T_INSTFILE: case T_PKGART: case T_PKGMAN: case T_ITEM: case T_OBJECT: case T_RECORD: case T_CATFILE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Whether the kernel holds an inode of ino.  Asked of the kernel itself:
+ * an invalidation of the inode's attributes (no pages, no lock that a
+ * request may hold) is refused ENOENT when it has no such inode.  Counting
+ * the references of every LOOKUP and READDIRPLUS entry instead cost 16
+ * bytes per inode the kernel held (2 MB after a tar of W1) and a lock per
+ * entry.  Unsure (not mounted yet, an error): held. */
+static int kernel_holds(struct keep *k, uint64_t ino)
+{
+	struct fuse_session *se = k->inval ? k->inval->se : NULL;
+	if (!se)
+		return 1;
+	return fuse_lowlevel_notify_inval_inode(se, ino, -1, 0) != -ENOENT;
+}
+
 struct walk {
 	struct tree_attr *v;
 	char **name;
@@ -199,7 +225,7 @@ static void keep_node(struct keep *k, struct db *pre, struct db *now, const stru
 		free(w.name);
 		return;
 	}
-	if (!known_counted(ino) || !known_has(k->known, ino))
+	if (!kept_type(ino) || !kernel_holds(k, ino))
 		return;
 	struct tree_attr cur;
 	if (tree_getattr(now, a->node, &cur) == 0)
@@ -248,12 +274,10 @@ void keep_changes(void *ctx, const struct changes *ch)
 	changes_free(&more);
 }
 
-int keep_forget(struct keep *k, uint64_t ino, uint64_t n)
+void keep_forget(struct keep *k, uint64_t ino)
 {
-	if (!known_forget(k->known, ino, n))
-		return 0;
-	contents_unkeep(k->contents, ino);
-	return 1;
+	if (kept_type(ino))
+		contents_unkeep(k->contents, ino);
 }
 
 void keep_wait(struct keep *k)
@@ -271,9 +295,44 @@ void keep_recent(struct keep *k, struct content *e)
 {
 	pthread_mutex_lock(&k->lock);
 	struct content *old = k->recent[k->next % KEEP_RECENT];
+	k->used[k->next % KEEP_RECENT] = k->reads;
 	k->recent[k->next++ % KEEP_RECENT] = e;
 	pthread_mutex_unlock(&k->lock);
 	contents_put(k->contents, old);
+}
+
+void keep_recent_tick(struct keep *k, const struct content *e)
+{
+	struct content *old[KEEP_RECENT] = { NULL };
+	pthread_mutex_lock(&k->lock);
+	uint64_t now = ++k->reads;
+	for (unsigned i = 0; i < KEEP_RECENT; i++) {
+		if (!k->recent[i])
+			continue;
+		if (k->recent[i] == e) {
+			k->used[i] = now;
+		} else if (now - k->used[i] > KEEP_RECENT_READS) {
+			old[i] = k->recent[i];
+			k->recent[i] = NULL;
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+	for (unsigned i = 0; i < KEEP_RECENT; i++)
+		contents_put(k->contents, old[i]);
+}
+
+void keep_recent_drop(void *ctx)
+{
+	struct keep *k = ctx;
+	struct content *old[KEEP_RECENT];
+	pthread_mutex_lock(&k->lock);
+	for (unsigned i = 0; i < KEEP_RECENT; i++) {
+		old[i] = k->recent[i];
+		k->recent[i] = NULL;
+	}
+	pthread_mutex_unlock(&k->lock);
+	for (unsigned i = 0; i < KEEP_RECENT; i++)
+		contents_put(k->contents, old[i]);
 }
 
 void keep_recent_done(struct keep *k, struct content *e)

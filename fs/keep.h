@@ -8,8 +8,8 @@
  * had at open()" (SPEC 9), is given here instead: every write transaction
  * takes, on its thread, a read snapshot of the store as it was before it
  * (store_on_begin(); dropped again if it rolls back); when its changes
- * are reported (inval_changes()),
- * each file it removed whose inode the kernel still holds (fs/known.h) is
+ * are reported (inval_changes()), each file it removed whose inode the
+ * kernel still holds (asked of the kernel: keep.c, kernel_holds()) is
  * read from that snapshot into the shared contents (fs/content.h) and
  * kept there until the kernel's FORGET of the inode.  A removed directory
  * is walked for the files under it, and the names of those kept are
@@ -29,7 +29,6 @@
 
 #include "fs/content.h"
 #include "fs/inval.h"
-#include "fs/known.h"
 #include "store/changes.h"
 #include "store/db.h"
 
@@ -38,7 +37,6 @@
 struct keep {
 	struct store *store;
 	struct contents *contents;
-	struct known *known;
 	struct inval *inval;
 	pthread_key_t pre;      /* the calling thread's snapshots before its writes */
 	int have_key;
@@ -48,25 +46,40 @@ struct keep {
 	/* The last files read in several READs: a large file is read in
 	 * chunks, and each would otherwise load all of it again. */
 	struct content *recent[KEEP_RECENT];
+	uint64_t used[KEEP_RECENT]; /* the READ count at each one's last read */
+	uint64_t reads;             /* READs by inode so far */
 	unsigned next;
 };
 
-int keep_init(struct keep *k, struct store *store, struct contents *contents, struct known *known,
-	      struct inval *inval);
+int keep_init(struct keep *k, struct store *store, struct contents *contents, struct inval *inval);
 void keep_destroy(struct keep *k);
 
 /* The store_on_begin() hook (ctx: the struct keep). */
 void keep_on_tx(void *ctx, int phase);
 /* The inval before-hook: keeps what ch removed (ctx: the struct keep). */
 void keep_changes(void *ctx, const struct changes *ch);
-/* The kernel forgot n references to ino: 1 if it holds none now. */
-int keep_forget(struct keep *k, uint64_t ino, uint64_t n);
+/* The kernel forgot ino (it sends FORGET when it drops an inode, with
+ * all its references at once): what was kept for it goes. */
+void keep_forget(struct keep *k, uint64_t ino);
 /* Waits (at most about two seconds) while changes are being kept. */
 void keep_wait(struct keep *k);
 /* Holds a reference to e among the recently read (the caller's reference
  * is taken over). */
 void keep_recent(struct keep *k, struct content *e);
+/* Counts a READ by inode, of e if it is among the recently read (NULL:
+ * of another file), and lets go of those not read during the last
+ * KEEP_RECENT_READS READs: a file whose last pages the kernel had cached
+ * is never read to its end (other pages dropped from its cache, by
+ * memory pressure or drop_caches), and would otherwise stay until
+ * replaced. */
+#define KEEP_RECENT_READS 64
+void keep_recent_tick(struct keep *k, const struct content *e);
 /* Lets go of e among the recently read (its last bytes were read). */
 void keep_recent_done(struct keep *k, struct content *e);
+/* Lets go of all of them (ctx: the struct keep): the daemon is quiet.  A
+ * file the kernel did not read to its end (its other pages were cached)
+ * would otherwise stay, up to KEEP_RECENT of them (0.85 MB after a tar
+ * of W1). */
+void keep_recent_drop(void *ctx);
 
 #endif

@@ -252,6 +252,7 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	if ((conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) && no_open && !strcmp(no_open, "1")) {
 		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
 		fs->no_open = 1;
+		fs->contents.map_large = 1;
 		/* What a change removes is kept for the kernel's inodes. */
 		fs->inval.before = keep_changes;
 		fs->inval.before_ctx = &fs->keep;
@@ -388,11 +389,12 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	if (inval_start(&fs->inval, fs->se) < 0)
 		goto unmount;
 	/* Set up for OSFS_NO_OPEN (fs_init starts it). */
-	if (keep_init(&fs->keep, fs->store, &fs->contents, &fs->known, &fs->inval) < 0)
+	if (keep_init(&fs->keep, fs->store, &fs->contents, &fs->inval) < 0)
 		goto unmount;
 	downloads_init(&fs->downloads, fs);
 	if (refresh_start(&fs->refresh) < 0)
 		fs_say("cannot start the catalog's refresh: it is synced only at mount");
+	idletrim_on_quiet(keep_recent_drop, &fs->keep);
 	if (idletrim_start() < 0)
 		fs_say("cannot start the idle trimmer: freed memory stays with malloc");
 	startlog_mark("threads started");
@@ -401,6 +403,7 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	} else {
 		/* Our own loop (fs/loop.h); -o clone_fd and max_idle_threads
 		 * have no meaning there. */
+		loop_flush_check(fs_nothing_staged, fs);
 		rc = loop_run(fs->se, cmd->max_threads == UINT_MAX ? 0 : cmd->max_threads);
 	}
 	downloads_stop(&fs->downloads); /* also cancels a sync under way */
@@ -408,8 +411,8 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	inval_stop(&fs->inval);
 	store_on_begin(fs->store, NULL, NULL);
 	fs->inval.before = NULL;
+	idletrim_stop(); /* before keep_destroy: its quiet hook uses the keep */
 	keep_destroy(&fs->keep);
-	idletrim_stop();
 unmount:
 	fuse_session_unmount(fs->se);
 handlers:
@@ -677,7 +680,6 @@ int main(int argc, char **argv)
 	uploads_init(&fs.uploads);
 	contents_init(&fs.contents);
 	handles_init(&fs.open, &fs.uploads, &fs.contents);
-	known_init(&fs.known);
 	pthread_mutex_init(&fs.stage_lock, NULL);
 	install_echo = fs_echo;
 	int lock = -1, created = 0;
@@ -699,7 +701,6 @@ int main(int argc, char **argv)
 		lock_release(lock, path);
 	free(path);
 	handles_destroy(&fs.open);
-	known_destroy(&fs.known);
 	pthread_mutex_destroy(&fs.stage_lock);
 	contents_destroy(&fs.contents);
 	uploads_destroy(&fs.uploads);

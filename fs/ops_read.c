@@ -147,11 +147,7 @@ void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	fs_entry(&a, a.node.type == T_UPLOAD ? 0 : fs->entry_timeout, &e);
-	/* Counted before the reply: the kernel's FORGET may follow at once. */
-	if (fs->no_open)
-		known_add(&fs->known, e.ino, 1);
-	if (fuse_reply_entry(req, &e) != 0 && fs->no_open)
-		known_forget(&fs->known, e.ino, 1); /* the caller was interrupted */
+	fuse_reply_entry(req, &e);
 }
 
 struct dirbuf {
@@ -180,8 +176,6 @@ static int dir_add(void *ctx, const char *name, const struct tree_attr *a, uint6
 	if (n > d->size - d->used)
 		return 1; /* full: the entry is sent with the next call */
 	d->used += n;
-	if (d->plus && d->fs->no_open && strcmp(name, ".") && strcmp(name, ".."))
-		known_add(&d->fs->known, ino_of(a->node), 1); /* the kernel counts each entry as a lookup */
 	return 0;
 }
 
@@ -293,6 +287,7 @@ static void read_ino(fuse_req_t req, struct osfs *fs, fuse_ino_t ino, size_t siz
 		uploads_put(&fs->uploads, up);
 	}
 	struct content *e = contents_peek(&fs->contents, ino);
+	keep_recent_tick(&fs->keep, e);
 	if (e) {
 		reply_slice(req, e->data, e->len, size, off);
 		if ((size_t)off + size >= e->len)
@@ -494,8 +489,11 @@ static void forget_one(struct osfs *fs, fuse_ino_t ino, uint64_t nlookup)
 			handles_close_upload(&fs->open, n.id);
 		return;
 	}
-	if (fs->no_open && keep_forget(&fs->keep, ino, nlookup))
+	(void)nlookup; /* the kernel forgets an inode with all its lookups at once */
+	if (fs->no_open) {
+		keep_forget(&fs->keep, ino);
 		fs_unstage(fs, ino);
+	}
 }
 
 void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)

@@ -32,6 +32,12 @@ struct upload *fs_staged(struct osfs *fs, fuse_ino_t ino)
 	return uploads_replacing(&fs->uploads, ino);
 }
 
+int fs_nothing_staged(void *ctx)
+{
+	struct osfs *fs = ctx;
+	return !__atomic_load_n(&fs->nstaged, __ATOMIC_ACQUIRE);
+}
+
 /* The process (thread group) of thread pid; pid itself if unknown. */
 static pid_t tgid_of(pid_t pid)
 {
