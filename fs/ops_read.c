@@ -299,7 +299,11 @@ static void read_ino(fuse_req_t req, struct osfs *fs, fuse_ino_t ino, size_t siz
 	struct buf b = BUF_INIT;
 	struct db *db = store_acquire_read(fs->store);
 	int rc = db ? tree_read(db, n, &b) : -ENOMEM;
-	int more = rc == 0 && b.len > (size_t)off + size;
+	/* Kept for the next READs only when read from its start: a READ
+	 * further in is the kernel filling pages it lost (memory pressure,
+	 * drop_caches) while it still has the last ones, so no READ would
+	 * reach the end and let it go (2.2 MB held after a warm tar). */
+	int more = rc == 0 && off == 0 && b.len > size;
 	if (more)
 		more = tree_getattr(db, n, &a) == 0;
 	store_release(db);
