@@ -243,13 +243,13 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct osfs *fs = userdata;
 	startlog_mark("INIT request");
-	/* OSFS_NO_OPEN=1 (experimental, docs/performance.md): files need no
-	 * state per open either (fs/keep.h): OPEN is answered ENOSYS, and the
-	 * kernel sends neither OPEN nor RELEASE for them.  Not the default
-	 * yet: make test is not green with it (docs/performance.md says
-	 * what fails). */
+	/* Files need no state per open (fs/keep.h): OPEN is answered ENOSYS,
+	 * and the kernel sends neither OPEN nor RELEASE for them: a warm
+	 * read costs no request (docs/design.md, "Reads without OPEN").
+	 * OSFS_NO_OPEN=0 in the daemon's environment opens files as before
+	 * (a handle and a copy per open). */
 	const char *no_open = getenv("OSFS_NO_OPEN");
-	if ((conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) && no_open && !strcmp(no_open, "1")) {
+	if ((conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) && !(no_open && !strcmp(no_open, "0"))) {
 		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
 		fs->no_open = 1;
 		fs->contents.map_large = 1;

@@ -11,7 +11,8 @@
 # with uninstalls of files that were open, and uploads (which get no
 # RELEASE either) do not fill the pending budget.
 . "$(dirname "$0")/lib.sh"
-# Experimental, not the default yet (docs/performance.md).
+# The default now (t_open_switch.sh); said here so that the test keeps
+# testing it if the default changes back.
 export OSFS_NO_OPEN=1
 mount_osfs
 T=$MNT/tenants/acme
