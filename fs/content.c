@@ -5,6 +5,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 enum { CONTENT_LOADING, CONTENT_READY, CONTENT_FAILED };
 
@@ -24,8 +25,22 @@ void contents_init(struct contents *c)
 
 static void entry_free(struct content *e)
 {
-	free((void *)e->data);
+	if (e->maplen)
+		munmap((void *)e->data, e->maplen);
+	else
+		free((void *)e->data);
 	free(e);
+}
+
+/* A mapping holding len bytes of data, or NULL. */
+static char *map_copy(const char *data, size_t len, size_t *maplen)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, data, len);
+	*maplen = len;
+	return p;
 }
 
 /* Called with the lock held, after bytes shrank: 1 if it is time to trim. */
@@ -150,8 +165,15 @@ void contents_done(struct contents *c, struct content *e, int rc, const struct t
 		data = buf_detach(b, &len);
 	if (rc == 0 && !data)
 		rc = -ENOMEM;
+	size_t maplen = 0;
+	char *mapped = rc == 0 && c->map_large && len >= CONTENT_MAP_MIN ? map_copy(data, len, &maplen) : NULL;
+	if (mapped) {
+		free(data);
+		data = mapped;
+	}
 	pthread_mutex_lock(&c->lock);
 	if (rc == 0) {
+		e->maplen = maplen;
 		e->attr = *attr;
 		e->data = data;
 		e->len = len;
@@ -196,4 +218,38 @@ int contents_attr(struct contents *c, uint64_t ino, struct tree_attr *a)
 	int rc = e && e->state == CONTENT_READY ? (*a = e->attr, 0) : -ENOENT;
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+struct content *contents_peek(struct contents *c, uint64_t ino)
+{
+	pthread_mutex_lock(&c->lock);
+	struct content *e = find(c, ino);
+	if (e && e->state == CONTENT_READY)
+		e->refs++;
+	else
+		e = NULL;
+	pthread_mutex_unlock(&c->lock);
+	return e;
+}
+
+void contents_keep(struct contents *c, struct content *e)
+{
+	pthread_mutex_lock(&c->lock);
+	int twice = e->kept;
+	e->kept = 1;
+	pthread_mutex_unlock(&c->lock);
+	if (twice)
+		contents_put(c, e);
+}
+
+void contents_unkeep(struct contents *c, uint64_t ino)
+{
+	pthread_mutex_lock(&c->lock);
+	struct content *e = find(c, ino);
+	if (e && e->state == CONTENT_READY && e->kept)
+		e->kept = 0;
+	else
+		e = NULL;
+	pthread_mutex_unlock(&c->lock);
+	contents_put(c, e);
 }

@@ -32,6 +32,8 @@ struct content {
 	int refs;
 	int state;             /* CONTENT_LOADING, _READY or _FAILED */
 	int rc;                /* the load's -errno, when it failed */
+	int kept;              /* one reference is fs/keep.c's, until FORGET */
+	size_t maplen;         /* data is a mapping of this length (0: malloc'd) */
 	struct content *next;  /* in its bucket, while listed */
 };
 
@@ -42,7 +44,14 @@ struct contents {
 	size_t nbucket, n;
 	size_t bytes;          /* held by all entries */
 	size_t high;           /* the most they held since the last trim */
+	/* Copies of CONTENT_MAP_MIN bytes or more get pages of their own
+	 * (set without OPEN: fs/keep.h holds the files being read in several
+	 * READs across other files' reads, and such a copy in the heap kept
+	 * everything below it from being returned: 3 MB more RSS after a
+	 * tar of W1). */
+	int map_large;
 };
+#define CONTENT_MAP_MIN ((size_t)128 << 10)
 
 void contents_init(struct contents *c);
 void contents_destroy(struct contents *c);
@@ -61,6 +70,15 @@ void contents_done(struct contents *c, struct content *e, int rc, const struct t
 
 /* Drops a reference; the last frees the bytes. */
 void contents_put(struct contents *c, struct content *e);
+
+/* The loaded content of ino with a reference, or NULL (none, or loading). */
+struct content *contents_peek(struct contents *c, uint64_t ino);
+
+/* Makes the caller's reference to e the one kept until contents_unkeep()
+ * (if e is kept already, the caller's reference is dropped instead). */
+void contents_keep(struct contents *c, struct content *e);
+/* Drops the kept reference of ino, if there is one. */
+void contents_unkeep(struct contents *c, uint64_t ino);
 
 /* The attributes at open() of a loaded inode still open: 0, or -ENOENT. */
 int contents_attr(struct contents *c, uint64_t ino, struct tree_attr *a);

@@ -6,8 +6,11 @@
 #include "fs/downloads.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "catalog/catalog.h"
 #include "fs/fs.h"
@@ -16,6 +19,9 @@
 struct waiter {
 	fuse_req_t req;
 	struct fuse_file_info fi;  /* a copy: the caller's lives on its stack */
+	int read;                  /* a READ (of size at off), not an OPEN */
+	size_t size;
+	off_t off;
 	struct waiter *next;
 };
 
@@ -48,13 +54,89 @@ static void answer(struct downloads *d, fuse_ino_t ino, struct waiter *w, int rc
 			fuse_reply_err(w->req, EIO);
 		} else {
 			replaying = 1;
-			fs_open(w->req, ino, &w->fi);
+			if (w->read)
+				fs_read(w->req, ino, w->size, w->off, &w->fi);
+			else
+				fs_open(w->req, ino, &w->fi);
 			replaying = 0;
 		}
 		free(w);
 		w = next;
 	}
 	(void)d;
+}
+
+/* How long a failure answers the readers that waited for it. */
+#define FAILED_FOR_S 10
+
+/* Now, in the clock of /proc/PID/stat's start times (ticks since boot). */
+static uint64_t now_tick(void)
+{
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
+	if (hz <= 0)
+		hz = 100;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * (uint64_t)hz + (uint64_t)ts.tv_nsec / (1000000000ULL / (uint64_t)hz);
+}
+
+/* The start time of thread tid (ticks since boot); 0 if unknown (it
+ * ended, or lives in another PID namespace: pid 0). */
+static uint64_t started_tick(pid_t tid)
+{
+	char path[64], line[1024];
+	if (tid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 0;
+	size_t n = fread(line, 1, sizeof(line) - 1, f);
+	fclose(f);
+	line[n] = 0;
+	/* Fields after the command's ')' (it may hold spaces): state is
+	 * field 3, starttime field 22. */
+	char *p = strrchr(line, ')');
+	unsigned long long v = 0;
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+/* Notes (rc < 0) or forgets (rc == 0) the failure of entry id.  Called
+ * with d->lock held. */
+static void note_result(struct downloads *d, uint64_t id, int rc)
+{
+	for (unsigned i = 0; i < DOWNLOADS_FAILED; i++)
+		if (d->failed[i].id == id)
+			d->failed[i].id = 0;
+	if (rc < 0) {
+		struct dl_failed *f = &d->failed[d->nextfail++ % DOWNLOADS_FAILED];
+		f->id = id;
+		f->tick = now_tick();
+	}
+}
+
+/* Whether a READ of entry id by thread tid is a reader that waited for
+ * the entry's last download, which failed (downloads.h).  Called with
+ * d->lock held. */
+static int failed_for(struct downloads *d, uint64_t id, pid_t tid)
+{
+	for (unsigned i = 0; i < DOWNLOADS_FAILED; i++) {
+		struct dl_failed *f = &d->failed[i];
+		if (f->id != id)
+			continue;
+		long hz = sysconf(_SC_CLK_TCK);
+		if (now_tick() - f->tick > (uint64_t)FAILED_FOR_S * (uint64_t)(hz > 0 ? hz : 100)) {
+			f->id = 0; /* old: a new attempt */
+			return 0;
+		}
+		uint64_t born = started_tick(tid);
+		return born == 0 || born <= f->tick; /* unknown: as a waiter, never a cascade */
+	}
+	return 0;
 }
 
 static void run(struct downloads *d, struct dl *x)
@@ -73,6 +155,7 @@ static void run(struct downloads *d, struct dl *x)
 	while (*p != x)
 		p = &(*p)->next;
 	*p = x->next;
+	note_result(d, x->id, rc);
 	struct waiter *w = x->waiters;
 	pthread_mutex_unlock(&d->lock);
 	answer(d, x->ino, w, rc);
@@ -100,7 +183,8 @@ static void *dl_main(void *arg)
 	return NULL;
 }
 
-int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const struct fuse_file_info *fi)
+static int join(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const struct fuse_file_info *fi, int read,
+		size_t size, off_t off)
 {
 	uint64_t id = ino_node(ino).id;
 	if (replaying)
@@ -110,7 +194,15 @@ int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const st
 		return -EIO;
 	w->req = req;
 	w->fi = *fi;
+	w->read = read;
+	w->size = size;
+	w->off = off;
 	pthread_mutex_lock(&d->lock);
+	if (read && failed_for(d, id, fuse_req_ctx(req)->pid)) {
+		pthread_mutex_unlock(&d->lock);
+		free(w);
+		return -EIO; /* the kernel's retry of a read that failed */
+	}
 	struct dl *x = d->list, **tail = &d->list;
 	for (; x && x->id != id; x = x->next)
 		tail = &x->next;
@@ -147,6 +239,17 @@ int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const st
 	}
 	pthread_mutex_unlock(&d->lock);
 	return rc;
+}
+
+int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const struct fuse_file_info *fi)
+{
+	return join(d, req, ino, fi, 0, 0, 0);
+}
+
+int downloads_read(struct downloads *d, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		   const struct fuse_file_info *fi)
+{
+	return join(d, req, ino, fi, 1, size, off);
 }
 
 void downloads_stop(struct downloads *d)

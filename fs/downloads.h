@@ -28,6 +28,14 @@
 struct osfs;
 struct dl;
 
+/* A download that failed, for the readers that were already waiting
+ * (downloads_read). */
+struct dl_failed {
+	uint64_t id;             /* the catalog entry; 0: a free slot */
+	uint64_t tick;           /* when it failed, in /proc's clock ticks since boot */
+};
+#define DOWNLOADS_FAILED 8
+
 struct downloads {
 	struct osfs *fs;
 	pthread_mutex_t lock;
@@ -35,6 +43,8 @@ struct downloads {
 	struct dl *list;         /* every download, running or queued */
 	unsigned running;        /* threads alive */
 	volatile int stop;       /* set at unmount: transfers are cancelled */
+	struct dl_failed failed[DOWNLOADS_FAILED]; /* the latest failures */
+	unsigned nextfail;
 };
 
 void downloads_init(struct downloads *d, struct osfs *fs);
@@ -48,5 +58,18 @@ void downloads_stop(struct downloads *d);
  * could not be (the caller answers).  A replayed open (see above) is
  * never taken over again: -EIO. */
 int downloads_open(struct downloads *d, fuse_req_t req, fuse_ino_t ino, const struct fuse_file_info *fi);
+
+/* The same for a READ without OPEN (fs/keep.h) of such an entry: answered
+ * once the bytes are in the store, replayed through fs_read().  -EIO at
+ * once, with no new download, for a reader (the request's thread) that
+ * already ran when the entry's last download failed, within 10 s of it:
+ * without OPEN the kernel sends a READ per reader that waited on the
+ * failed page (the first reader's READ fails; each one blocked behind it
+ * on the page lock then reads the page itself), and each would otherwise
+ * start its own download, one after another (twelve crawling readers:
+ * twelve stalls in a row, t_sec_stall).  A process started after the
+ * failure is a new reader: it tries again, as its open() used to. */
+int downloads_read(struct downloads *d, fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		   const struct fuse_file_info *fi);
 
 #endif

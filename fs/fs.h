@@ -15,6 +15,7 @@
 #include "fs/content.h"
 #include "fs/handles.h"
 #include "fs/inval.h"
+#include "fs/keep.h"
 #include "fs/refresh.h"
 #include "fs/uploads.h"
 #include "store/db.h"
@@ -34,6 +35,10 @@ struct osfs {
 	struct downloads downloads;   /* catalog artifacts being fetched */
 	int readonly;
 	int no_opendir;        /* the kernel opens directories itself */
+	int no_open;           /* ... and files: OPEN is answered ENOSYS (fs/keep.h) */
+	struct keep keep;      /* contents of removed files it still holds */
+	pthread_mutex_t stage_lock; /* staging without a handle (fs/stage.c) */
+	int nstaged;           /* uploads staged so, under stage_lock */
 	double entry_timeout;  /* seconds the kernel may keep names and attributes */
 	unsigned sync_poll_ms; /* -o sync_poll: other daemons' changes at the latest after (fs/sync.c) */
 	int foreground;
@@ -59,6 +64,8 @@ void fs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void fs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets);
 void fs_statfs(fuse_req_t req, fuse_ino_t ino);
 void fs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
 void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
@@ -93,6 +100,39 @@ static inline int fs_upload_scope(struct tree_node dir, int64_t *scope)
 		return 0;
 	}
 	return -EACCES;
+}
+
+/* A staged replacement of install file n (fs/ops_write.c): holding its
+ * bytes, or empty if trunc; its writes are charged to opener. */
+int fs_open_staged(struct osfs *fs, struct tree_node n, int trunc, uid_t opener, struct upload **out);
+
+/* Without OPEN (fs/stage.c): the upload that writes and truncates through
+ * inode ino go to, with a reference: a pending upload, or the staged
+ * replacement of the install file or record ino, made (from the file's
+ * bytes, or empty if trunc) at the first.  -EACCES (said in the log) for
+ * a file that cannot be written. */
+int fs_stage(fuse_req_t req, fuse_ino_t ino, int trunc, struct upload **out);
+/* The staged replacement of ino with a reference, or NULL; without
+ * taking any lock when nothing is staged. */
+struct upload *fs_staged(struct osfs *fs, fuse_ino_t ino);
+/* 1 if nothing is staged by inode (ctx: the struct osfs): a FLUSH without
+ * a handle of anything but a pending upload then has nothing to do. */
+int fs_nothing_staged(void *ctx);
+/* Did the process of thread pid write or truncate up (staged through its
+ * inode)?  Only a writer's close() installs it: a FLUSH without OPEN does
+ * not say which descriptor is closed, a reader's or the writer's. */
+int fs_stage_writer(struct upload *up, pid_t pid);
+/* Drops the inode's reference to what is staged through it. */
+void fs_unstage(struct osfs *fs, fuse_ino_t ino);
+
+/* The folder an upload is listed in (the inverse of fs_upload_scope). */
+static inline struct tree_node fs_upload_dir(const struct upload *up)
+{
+	if (up->tenant > 0)
+		return tree_node(T_INSTDIR, (uint64_t)up->tenant);
+	if (up->tenant < 0)
+		return tree_node(T_TABLE, (uint64_t)-up->tenant);
+	return tree_node(T_FIXED, TREE_CATALOG);
 }
 
 /* Attributes of a pending upload (fs/ops_read.c). */

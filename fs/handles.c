@@ -156,3 +156,22 @@ int handles_attr(struct handles *hs, uint64_t ino, struct tree_attr *a)
 	pthread_mutex_unlock(&hs->lock);
 	return rc;
 }
+
+void handles_close_upload(struct handles *hs, uint64_t id)
+{
+	for (;;) {
+		struct handle *h = NULL;
+		pthread_mutex_lock(&hs->lock);
+		for (size_t i = 0; i < hs->cap && !h; i++) {
+			struct handle *c = hs->slot[i];
+			if (c && c != TOMB && c->up && c->up->id == id) {
+				hs->slot[i] = TOMB;
+				h = c;
+			}
+		}
+		pthread_mutex_unlock(&hs->lock);
+		if (!h)
+			return;
+		handles_put(hs, h); /* the table's reference */
+	}
+}

@@ -45,6 +45,10 @@ void handles_put(struct handles *hs, struct handle *h);
 /* Closes a handle: takes it out of the table and drops the table's
  * reference (it is freed once no request uses it any more). */
 void handles_close(struct handles *hs, uint64_t id);
+/* Closes every handle of the upload with that id.  Without OPEN
+ * (fs/keep.h) the kernel sends no RELEASE, not even for a file made by
+ * CREATE: the FORGET of the upload's inode is when its handles go. */
+void handles_close_upload(struct handles *hs, uint64_t id);
 /* The attributes at open() of an open store file with inode number ino. */
 int handles_attr(struct handles *hs, uint64_t ino, struct tree_attr *a);
 

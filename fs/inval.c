@@ -149,6 +149,8 @@ static uint64_t push_nodes(struct inval *iv, const struct changes *ch, uint64_t 
 
 void inval_changes(struct inval *iv, const struct changes *ch, uint64_t held)
 {
+	if (iv->before)
+		iv->before(iv->before_ctx, ch);
 	if (!iv->running || (!ch->n && !ch->oom))
 		return;
 	pthread_mutex_lock(&iv->lock);

@@ -34,6 +34,10 @@ struct inval {
 	struct inval_item *head, *tail;
 	uint64_t queued, finished;
 	int running, stop;
+	/* Called by inval_changes() first, on the caller's thread, with
+	 * every change (fs/keep.h): NULL for none. */
+	void (*before)(void *ctx, const struct changes *ch);
+	void *before_ctx;
 };
 
 int inval_start(struct inval *iv, struct fuse_session *se);

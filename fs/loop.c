@@ -71,16 +71,25 @@ static int read_only(struct tree_node n, uint32_t flags)
 	return n.type != T_UPLOAD && (flags & O_ACCMODE) == O_RDONLY && !(flags & O_TRUNC);
 }
 
-/* FLUSH comes only for files opened for writing (files opened for reading
- * are noflush), and is where an upload is installed: a worker's.  If
- * opens go away (issue 15 item 1) every close() sends a FLUSH: the
- * handles' owner should then answer "nothing staged for (ino, fh)"
- * here, cheaply and without taking an upload's lock. */
+static int (*flush_idle)(void *ctx);
+static void *flush_idle_ctx;
+
+void loop_flush_check(int (*idle)(void *ctx), void *ctx)
+{
+	flush_idle = idle;
+	flush_idle_ctx = ctx;
+}
+
+/* With OPEN, FLUSH comes only for files opened for writing (files opened
+ * for reading are noflush), and is where an upload is installed: a
+ * worker's.  Without OPEN (fs/keep.h) every close() sends one, a
+ * reader's too, with no handle (fh 0): with nothing staged anywhere
+ * (one atomic load, no lock an install holds) it has nothing to do and
+ * is answered here; a pending upload's, a handle's (CREATE), or any
+ * while something is staged go to a worker. */
 static int flush_here(struct tree_node n, uint64_t fh)
 {
-	(void)n;
-	(void)fh;
-	return 0;
+	return fh == 0 && n.type != T_UPLOAD && flush_idle && flush_idle(flush_idle_ctx);
 }
 
 int loop_here(const void *req, size_t len)

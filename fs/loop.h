@@ -22,6 +22,11 @@
  * failed. */
 int loop_run(struct fuse_session *se, unsigned max_workers);
 
+/* idle(ctx) says whether a FLUSH without a handle has nothing to do
+ * (nothing staged: fs/stage.c); such FLUSHes are then answered by the
+ * reading thread.  NULL (the default): every FLUSH goes to a worker. */
+void loop_flush_check(int (*idle)(void *ctx), void *ctx);
+
 /* 1 if the raw request (header and arguments, len bytes) is answered by
  * the reading thread, 0 if it goes to a worker. */
 int loop_here(const void *req, size_t len);

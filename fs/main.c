@@ -253,9 +253,28 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct osfs *fs = userdata;
 	startlog_mark("INIT request");
-	/* open(O_TRUNC) of an installed file stages an empty replacement. */
-	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+	/* Files need no state per open (fs/keep.h): OPEN is answered ENOSYS,
+	 * and the kernel sends neither OPEN nor RELEASE for them: a warm
+	 * read costs no request (docs/design.md, "Reads without OPEN").
+	 * OSFS_NO_OPEN=0 in the daemon's environment opens files as before
+	 * (a handle and a copy per open). */
+	const char *no_open = getenv("OSFS_NO_OPEN");
+	if ((conn->capable & FUSE_CAP_NO_OPEN_SUPPORT) && !(no_open && !strcmp(no_open, "0"))) {
+		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
+		fs->no_open = 1;
+		fs->contents.map_large = 1;
+		/* What a change removes is kept for the kernel's inodes. */
+		fs->inval.before = keep_changes;
+		fs->inval.before_ctx = &fs->keep;
+		store_on_begin(fs->store, keep_on_tx, &fs->keep);
+	}
+	/* open(O_TRUNC) of an installed file stages an empty replacement.
+	 * Not without OPEN: the kernel would then truncate nothing, trusting
+	 * an OPEN it never sends; it sends SETATTR size=0 instead. */
+	if ((conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) && !fs->no_open)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	else
+		conn->want &= ~(unsigned)FUSE_CAP_ATOMIC_O_TRUNC;
 	/* Uploads need every write as it is sent. */
 	conn->want &= ~(unsigned)FUSE_CAP_WRITEBACK_CACHE;
 	/* ls -l asks every file for its ACL: with this the kernel caches the
@@ -308,6 +327,8 @@ static const struct fuse_lowlevel_ops ops = {
 	.flush = fs_flush,
 	.fsync = fs_fsync,
 	.release = fs_release,
+	.forget = fs_forget,
+	.forget_multi = fs_forget_multi,
 	.create = fs_create,
 	.unlink = fs_unlink,
 	.rename = fs_rename,
@@ -379,9 +400,13 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 		goto unmount;
 	if (sync_start(fs, fs->sync_poll_ms) < 0)
 		fs_say("cannot watch the store for other daemons' changes: this mount may show them late");
+	/* Set up for OSFS_NO_OPEN (fs_init starts it). */
+	if (keep_init(&fs->keep, fs->store, &fs->contents, &fs->inval) < 0)
+		goto unmount;
 	downloads_init(&fs->downloads, fs);
 	if (refresh_start(&fs->refresh) < 0)
 		fs_say("cannot start the catalog's refresh: it is synced only at mount");
+	idletrim_on_quiet(keep_recent_drop, &fs->keep);
 	if (idletrim_start() < 0)
 		fs_say("cannot start the idle trimmer: freed memory stays with malloc");
 	startlog_mark("threads started");
@@ -390,13 +415,17 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 	} else {
 		/* Our own loop (fs/loop.h); -o clone_fd and max_idle_threads
 		 * have no meaning there. */
+		loop_flush_check(fs_nothing_staged, fs);
 		rc = loop_run(fs->se, cmd->max_threads == UINT_MAX ? 0 : cmd->max_threads);
 	}
 	downloads_stop(&fs->downloads); /* also cancels a sync under way */
 	refresh_stop(&fs->refresh);
 	sync_stop(fs);
 	inval_stop(&fs->inval);
-	idletrim_stop();
+	store_on_begin(fs->store, NULL, NULL);
+	fs->inval.before = NULL;
+	idletrim_stop(); /* before keep_destroy: its quiet hook uses the keep */
+	keep_destroy(&fs->keep);
 unmount:
 	fuse_session_unmount(fs->se);
 handlers:
@@ -680,6 +709,7 @@ int main(int argc, char **argv)
 	uploads_init(&fs.uploads);
 	contents_init(&fs.contents);
 	handles_init(&fs.open, &fs.uploads, &fs.contents);
+	pthread_mutex_init(&fs.stage_lock, NULL);
 	install_echo = fs_echo;
 	int lock = -1, created = 0;
 	char *path = NULL;
@@ -700,6 +730,7 @@ int main(int argc, char **argv)
 		lock_release(lock, path);
 	free(path);
 	handles_destroy(&fs.open);
+	pthread_mutex_destroy(&fs.stage_lock);
 	contents_destroy(&fs.contents);
 	uploads_destroy(&fs.uploads);
 out:

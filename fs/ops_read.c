@@ -261,10 +261,93 @@ static void read_log(fuse_req_t req, struct osfs *fs, struct tree_node n, size_t
 	buf_free(&b);
 }
 
+/* A read of a pending upload through its inode. */
+static void read_upload(fuse_req_t req, struct upload *up, size_t size, off_t off)
+{
+	pthread_mutex_lock(&up->lock);
+	reply_slice(req, up->data.p, up->data.len, size, off);
+	pthread_mutex_unlock(&up->lock);
+}
+
+/* A READ without OPEN (fs/keep.h): by inode, from the content kept or
+ * recently read, else from the store.  A file read in several READs is
+ * kept among the recently read for the next ones. */
+static void read_ino(fuse_req_t req, struct osfs *fs, fuse_ino_t ino, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	struct tree_node n = ino_node(ino);
+	if (n.type == T_LOG) {
+		read_log(req, fs, n, size, off);
+		return;
+	}
+	if (n.type == T_UPLOAD) {
+		struct upload *up = uploads_get(&fs->uploads, n.id);
+		if (up && !up->alias_of) {
+			read_upload(req, up, size, off);
+			uploads_put(&fs->uploads, up);
+			return;
+		}
+		if (!up) {
+			fuse_reply_err(req, ENOENT);
+			return;
+		}
+		n = tree_node(T_INSTFILE, up->alias_of); /* an alias reads its install file */
+		ino = ino_of(n);
+		uploads_put(&fs->uploads, up);
+	}
+	struct content *e = contents_peek(&fs->contents, ino);
+	keep_recent_tick(&fs->keep, e);
+	if (e) {
+		reply_slice(req, e->data, e->len, size, off);
+		if ((size_t)off + size >= e->len)
+			keep_recent_done(&fs->keep, e); /* read to its end: the kernel has the pages */
+		contents_put(&fs->contents, e);
+		return;
+	}
+	struct tree_attr a;
+	struct buf b = BUF_INIT;
+	struct db *db = store_acquire_read(fs->store);
+	int rc = db ? tree_read(db, n, &b) : -ENOMEM;
+	/* Kept for the next READs only when read from its start: a READ
+	 * further in is the kernel filling pages it lost (memory pressure,
+	 * drop_caches) while it still has the last ones, so no READ would
+	 * reach the end and let it go (2.2 MB held after a warm tar). */
+	int more = rc == 0 && off == 0 && b.len > size;
+	if (more)
+		more = tree_getattr(db, n, &a) == 0;
+	store_release(db);
+	if (rc == -ENOENT) {
+		/* Removed just now: its content may be on its way to being kept. */
+		keep_wait(&fs->keep);
+		if ((e = contents_peek(&fs->contents, ino))) {
+			reply_slice(req, e->data, e->len, size, off);
+			contents_put(&fs->contents, e);
+			return;
+		}
+	}
+	if (rc == -EAGAIN && n.type == T_CATFILE && (rc = downloads_read(&fs->downloads, req, ino, size, off, fi)) == 0)
+		return; /* answered by the download's thread */
+	if (rc < 0) {
+		fuse_reply_err(req, -rc);
+		return;
+	}
+	reply_slice(req, b.p, b.len, size, off);
+	int got;
+	if (more && (got = contents_get(&fs->contents, ino, &e)) >= 0) {
+		if (got == 1) /* ours to load: b is not empty, so this cannot fail */
+			contents_done(&fs->contents, e, 0, &a, &b);
+		keep_recent(&fs->keep, e);
+	}
+	buf_free(&b);
+}
+
 void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
-	(void)ino;
 	struct osfs *fs = fs_of(req);
+	if (!fi->fh) {
+		read_ino(req, fs, ino, size, off, fi);
+		return;
+	}
 	struct handle *h = handles_get(&fs->open, fi->fh);
 	if (!h) {
 		fuse_reply_err(req, EBADF);
@@ -406,4 +489,36 @@ void fs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 		fuse_reply_err(req, ERANGE);
 	else
 		fuse_reply_buf(req, list, len);
+}
+
+/* The kernel dropped inodes: what was kept for them goes (fs/keep.h). */
+static void forget_one(struct osfs *fs, fuse_ino_t ino, uint64_t nlookup)
+{
+	struct tree_node n = ino_node(ino);
+	if (n.type == T_UPLOAD) {
+		/* No RELEASE comes without OPEN, not even after CREATE: a
+		 * forgotten upload inode is no longer open anywhere. */
+		if (fs->no_open)
+			handles_close_upload(&fs->open, n.id);
+		return;
+	}
+	(void)nlookup; /* the kernel forgets an inode with all its lookups at once */
+	if (fs->no_open) {
+		keep_forget(&fs->keep, ino);
+		fs_unstage(fs, ino);
+	}
+}
+
+void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	forget_one(fs_of(req), ino, nlookup);
+	fuse_reply_none(req);
+}
+
+void fs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	struct osfs *fs = fs_of(req);
+	for (size_t i = 0; i < count; i++)
+		forget_one(fs, forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
 }

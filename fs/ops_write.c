@@ -51,7 +51,7 @@ static void note_refused(struct osfs *fs, struct upload *up, const struct upload
 
 /* The bytes of the package an install file holds, for a staged
  * replacement opened without O_TRUNC. */
-static int open_staged(struct osfs *fs, struct tree_node n, int trunc, uid_t opener, struct upload **out)
+int fs_open_staged(struct osfs *fs, struct tree_node n, int trunc, uid_t opener, struct upload **out)
 {
 	struct upload_refusal why;
 	struct install_row row;
@@ -159,6 +159,11 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct osfs *fs = fs_of(req);
 	struct tree_node n = ino_node(ino);
 	int write = (fi->flags & O_ACCMODE) != O_RDONLY, rc = 0;
+	if (fs->no_open) {
+		/* The kernel opens files itself from now on (fs/keep.h). */
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	struct handle *h = handles_new(&fs->open);
 	if (!h) {
 		fuse_reply_err(req, ENOMEM);
@@ -177,7 +182,7 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		else if (n.type != T_INSTFILE)
 			rc = (fs_refuse(fs, n, NULL, "write", EACCES, NULL), -EACCES);
 		else
-			rc = open_staged(fs, n, fi->flags & O_TRUNC, fuse_req_ctx(req)->uid, &h->up);
+			rc = fs_open_staged(fs, n, fi->flags & O_TRUNC, fuse_req_ctx(req)->uid, &h->up);
 		if (rc == 0)
 			h->up->replaces = ino;
 		fi->direct_io = 1;
@@ -328,8 +333,17 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 {
 	(void)ino;
 	struct osfs *fs = fs_of(req);
-	struct handle *h = handle_of(fs, fi);
-	struct upload *up = h ? h->up : NULL;
+	struct handle *h = fi && fi->fh ? handle_of(fs, fi) : NULL;
+	struct upload *up = h ? h->up : NULL, *staged = NULL;
+	if (!h && fs->no_open) {
+		/* Written without OPEN: through the inode (fs/stage.c). */
+		int rc = fs_stage(req, ino, 0, &staged);
+		if (rc < 0) {
+			fuse_reply_err(req, -rc);
+			return;
+		}
+		up = staged;
+	}
 	if (!up) {
 		handles_put(&fs->open, h);
 		fuse_reply_err(req, EBADF);
@@ -372,6 +386,7 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
 	if (complete)
 		rc = fs_upload_check(fs, up);
 	handles_put(&fs->open, h);
+	uploads_put(&fs->uploads, staged);
 	if (rc < 0)
 		fuse_reply_err(req, -rc);
 	else
@@ -425,6 +440,9 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	pthread_mutex_unlock(&up->lock);
 	if (name && rc == 0) {
 		uploads_rename(&fs->uploads, up, NULL);
+		/* The kernel lets go of the upload's inode (its FORGET frees it:
+		 * no RELEASE comes without OPEN) once no name holds it. */
+		changes_entry(&r.changes, fs_upload_dir(up), name);
 		if (strcmp(target, name))
 			fs_alias_add(fs, up, target, r.label); /* renamed, as rsync does: for its next run */
 	}
@@ -435,26 +453,36 @@ int fs_install_upload(struct osfs *fs, struct upload *up, const char *target, co
 	return rc;
 }
 
-/* The errno (0 if none) that the FLUSH of h answers. */
-static int flush_upload(struct osfs *fs, fuse_ino_t ino, struct handle *h)
+/* The errno (0 if none) that the FLUSH of up answers. */
+static int flush_upload(struct osfs *fs, fuse_ino_t ino, struct upload *up)
 {
-	struct upload *up = h->up;
 	char name[300], target[300];
 	int listed = uploads_name(&fs->uploads, up, name, sizeof(name));
 	pthread_mutex_lock(&up->lock);
 	int dirty = up->dirty, result = up->result;
 	pthread_mutex_unlock(&up->lock);
-	if (listed && !uploads_final_name(name)) {
+	if (listed && !uploads_final_name(name))
 		return 0; /* a temporary name: its rename installs it */
-	}
 	if ((!listed && !up->expect_id) || !dirty) {
-		return -result; /* nothing new: the last result stands */
+		/* Nothing new: the last result stands.  Staged through the inode,
+		 * any close() flushes it, a reader's too: told once, at its install. */
+		return up->by_inode ? 0 : -result;
 	}
 	if (listed)
 		snprintf(target, sizeof(target), "%s", name);
 	else
 		snprintf(target, sizeof(target), "%s.json", up->expect_id);
 	int rc = fs_install_upload(fs, up, target, listed ? name : NULL, 0);
+	if (rc < 0 && up->by_inode) {
+		/* Refused: a next write starts from the installed bytes.  But
+		 * not when it was empty: the shell's `echo … >f` closes a first
+		 * descriptor (after the O_TRUNC) before it writes. */
+		pthread_mutex_lock(&up->lock);
+		int empty = up->data.len == 0;
+		pthread_mutex_unlock(&up->lock);
+		if (!empty)
+			fs_unstage(fs, ino);
+	}
 	if (listed && rc < 0) {
 		/* Nothing of a failed install remains.  But the shell's `echo …
 		 * >f` closes a first descriptor before writing through its
@@ -464,6 +492,13 @@ static int flush_upload(struct osfs *fs, fuse_ino_t ino, struct handle *h)
 			up->relist = strdup(name);
 		pthread_mutex_unlock(&up->lock);
 		uploads_rename(&fs->uploads, up, NULL);
+		/* Its name goes from the kernel's cache too: without OPEN there
+		 * is no RELEASE, and the FORGET of its inode, which frees it,
+		 * comes only once no name holds it (fs/stage.c). */
+		struct changes c = CHANGES_INIT;
+		changes_entry(&c, fs_upload_dir(up), name);
+		inval_changes(&fs->inval, &c, 0);
+		changes_free(&c);
 	}
 	if (!listed) {
 		/* The writes of a staged replacement went through the inode of
@@ -476,33 +511,52 @@ static int flush_upload(struct osfs *fs, fuse_ino_t ino, struct handle *h)
 	return -rc;
 }
 
-void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+/* The errno (0 if none) of a close() or fsync() of ino: fi is its handle,
+ * or none when files are read without OPEN. */
+static int flush_of(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct osfs *fs = fs_of(req);
+	int err = 0;
+	if (!fi || !fi->fh) {
+		/* Without OPEN every close() sends a FLUSH: what was written
+		 * through the inode installs now; anything else costs nothing. */
+		struct tree_node n = ino_node(ino);
+		struct upload *up = n.type == T_UPLOAD ? uploads_get(&fs->uploads, n.id) : fs_staged(fs, ino);
+		if (up && up->by_inode && !fs_stage_writer(up, fuse_req_ctx(req)->pid))
+			err = 0; /* a reader's close(): not its to install */
+		else if (up && !up->alias_of)
+			err = flush_upload(fs, ino, up);
+		uploads_put(&fs->uploads, up);
+		return err;
+	}
 	struct handle *h = handle_of(fs, fi);
-	int err = h && h->up ? flush_upload(fs, ino, h) : 0;
+	if (h && h->up)
+		err = flush_upload(fs, ino, h->up);
 	handles_put(&fs->open, h);
-	fuse_reply_err(req, err);
+	return err;
+}
+
+void fs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, flush_of(req, ino, fi));
 }
 
 void fs_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
 	(void)datasync;
-	struct osfs *fs = fs_of(req);
-	struct handle *h = handle_of(fs, fi);
-	int err = h && h->up ? flush_upload(fs, ino, h) : 0;
-	handles_put(&fs->open, h);
+	int err = flush_of(req, ino, fi);
 	/* A record's commit is durable a moment after it (docs/records.md,
 	 * "Durability"); fsync(2) waits for that moment. */
 	if (err == 0)
-		err = -store_sync(fs->store);
+		err = -store_sync(fs_of(req)->store);
 	fuse_reply_err(req, err);
 }
 
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	handles_close(&fs_of(req)->open, fi->fh);
+	if (fi->fh)
+		handles_close(&fs_of(req)->open, fi->fh);
 	fuse_reply_err(req, 0);
 }
 
@@ -707,7 +761,7 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 {
 	struct osfs *fs = fs_of(req);
 	struct tree_node n = ino_node(ino);
-	struct handle *h = handle_of(fs, fi);
+	struct handle *h = fi && fi->fh ? handle_of(fs, fi) : NULL;
 	struct tree_attr a;
 	struct stat st;
 	struct upload *up = NULL;
@@ -715,6 +769,15 @@ void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, s
 	if (h && h->up) {
 		up = h->up;
 		uploads_ref(&fs->uploads, up);
+	} else if (!h && fs->no_open && (to_set & FUSE_SET_ATTR_SIZE) && !fs->readonly) {
+		/* open(O_TRUNC) without OPEN, or a truncate: through the inode
+		 * (an alias becomes a pending upload of its name again). */
+		rc = fs_stage(req, ino, attr->st_size == 0, &up);
+		if (rc < 0) {
+			handles_put(&fs->open, h);
+			fuse_reply_err(req, -rc);
+			return;
+		}
 	} else if (n.type == T_UPLOAD) {
 		up = uploads_get(&fs->uploads, n.id);
 		if (up && up->alias_of) {

@@ -31,6 +31,11 @@ struct upload {
 	char *expect_id;        /* staged replacement of install/<expect_id>.json */
 	uint64_t replaces;      /* ... opened through this inode number */
 	uint64_t alias_of;      /* a hidden second name of this install file (fs/alias.c) */
+	int by_inode;           /* staged by writes without a handle: the inode
+				 * holds a reference until FORGET (fs/stage.c) */
+	int nwriters;           /* ... the processes that wrote it (-1: too many) */
+	pid_t writers[4];
+	pid_t last_pid;
 	pthread_mutex_t lock;   /* everything below */
 	struct buf data;
 	mode_t mode;

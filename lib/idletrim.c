@@ -17,6 +17,14 @@ static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static int running, stopping;
+static void (*quiet_fn)(void *ctx);
+static void *quiet_ctx;
+
+void idletrim_on_quiet(void (*fn)(void *ctx), void *ctx)
+{
+	quiet_fn = fn;
+	quiet_ctx = ctx;
+}
 
 void idletrim_setup(void)
 {
@@ -50,6 +58,8 @@ static void *trimmer(void *arg)
 		} else if (dirty) {
 			dirty = 0;
 			pthread_mutex_unlock(&lock);
+			if (quiet_fn)
+				quiet_fn(quiet_ctx);
 			malloc_trim(0);
 			pthread_mutex_lock(&lock);
 		}

@@ -20,6 +20,11 @@ void idletrim_setup(void);
 /* Work happened (called per request: one relaxed atomic store). */
 void idletrim_note(void);
 
+/* fn(ctx) runs on the trimming thread before each trim, to let go of
+ * what is only worth keeping while requests flow (fs/keep.c: the files
+ * being read in several READs).  One hook; set before idletrim_start(). */
+void idletrim_on_quiet(void (*fn)(void *ctx), void *ctx);
+
 /* Starts / stops the trimming thread; 0 or -errno.  Without it (tools,
  * tests), idletrim_note() does nothing useful and costs nothing. */
 int idletrim_start(void);

@@ -58,6 +58,10 @@ struct db *store_acquire(struct store *st);
  * transaction are paid once instead of once per statement. */
 struct db *store_acquire_read(struct store *st);
 void store_release(struct db *db);
+/* Makes the read transaction of store_acquire_read() take its snapshot
+ * now (SQLite takes it at the first read): from here on it sees the
+ * store as it is at this call, whatever commits later.  0 or -errno. */
+int db_hold_snapshot(struct db *db);
 
 /* Begin a write transaction / commit / roll back.  Writes always go
  * through these. */
@@ -74,6 +78,15 @@ int db_begin_lazy(struct db *db);
 /* Returns once every lazy commit made before the call is durable: 0, or
  * -errno of a failed sync. */
 int store_sync(struct store *st);
+
+/* fn(ctx, STORE_TX_BEGIN) is called on the writing thread each time a
+ * write transaction has taken the write lock, before it changes anything:
+ * the state the store has then is the one before the change (the FUSE
+ * layer reads the files a change removes from it, fs/keep.h); then
+ * STORE_TX_COMMIT or STORE_TX_ROLLBACK when it ends.  NULL: none.  Set
+ * before the first transaction. */
+enum { STORE_TX_BEGIN, STORE_TX_COMMIT, STORE_TX_ROLLBACK };
+void store_on_begin(struct store *st, void (*fn)(void *ctx, int phase), void *ctx);
 
 /* Calls fn(a, b) once the current write transaction has committed (at
  * once outside a transaction); a rollback, or a COMMIT that fails, drops

@@ -505,6 +505,20 @@ struct db *pg_store_acquire_read(struct store *st)
 	return db; /* without the transaction, statements run one by one */
 }
 
+/* SELECT takes the snapshot of a REPEATABLE READ transaction (BEGIN does
+ * not); it then lasts until the transaction ends. */
+int pg_db_hold_snapshot(struct db *db)
+{
+	int rc = pg_exec(db, "SELECT 1", PG_NOARGS);
+	return rc < 0 ? rc : 0;
+}
+
+void pg_store_on_begin(struct store *st, void (*fn)(void *ctx, int phase), void *ctx)
+{
+	st->on_begin = fn;
+	st->on_begin_ctx = ctx;
+}
+
 void pg_store_release(struct db *db)
 {
 	if (!db)
@@ -562,6 +576,8 @@ int pg_db_begin(struct db *db)
 		pg_db_rollback(db);
 		return rc;
 	}
+	if (db->store->on_begin)
+		db->store->on_begin(db->store->on_begin_ctx, STORE_TX_BEGIN);
 	return 0;
 }
 
@@ -589,6 +605,8 @@ int pg_db_commit(struct db *db)
 	db->tx_err = 0;
 	if (db->store->standby)
 		pg_standby_need(db); /* read-your-writes: the standby must have it */
+	if (db->store->on_begin)
+		db->store->on_begin(db->store->on_begin_ctx, STORE_TX_COMMIT);
 	notes_end(db, 1);
 	return 0;
 }
@@ -614,6 +632,8 @@ void pg_db_rollback(struct db *db)
 		PGresult *r = PQexec(db->conn, "ROLLBACK");
 		PQclear(r);
 	}
+	if (db->in_tx && db->store->on_begin)
+		db->store->on_begin(db->store->on_begin_ctx, STORE_TX_ROLLBACK);
 	db->in_tx = 0;
 	db->tx_err = 0;
 	notes_end(db, 0);

@@ -92,6 +92,8 @@ struct store {
 	struct store *standby;
 	int is_standby;
 	uint64_t want_lsn, seen_lsn;
+	void (*on_begin)(void *ctx, int phase); /* store_on_begin() */
+	void *on_begin_ctx;
 };
 
 /* The table of step 2 (store/pg/backend.c, from store/ops.def).  Weak:

@@ -280,12 +280,29 @@ struct db *sq_store_acquire(struct store *st)
 	return db;
 }
 
+void sq_store_on_begin(struct store *st, void (*fn)(void *ctx, int phase), void *ctx)
+{
+	st->on_begin = fn;
+	st->on_begin_ctx = ctx;
+}
+
 struct db *sq_store_acquire_read(struct store *st)
 {
 	struct db *db = sq_store_acquire(st);
 	if (db && db_exec_stmt(db, db_stmt(db, "BEGIN")) == 0)
 		db->in_read = 1;
 	return db; /* without the transaction, statements run one by one */
+}
+
+int sq_db_hold_snapshot(struct db *db)
+{
+	/* Any read will do; the snapshot lasts until the transaction ends,
+	 * not the statement. */
+	sqlite3_stmt *st = db_stmt(db, "SELECT value FROM meta WHERE key='created'");
+	int rc = db_step(db, st);
+	if (st)
+		sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
 }
 
 void sq_store_release(struct db *db)
@@ -470,9 +487,11 @@ int sq_db_begin(struct db *db)
 {
 	cache_for_write(db, 1);
 	int rc = db_exec_stmt(db, db_stmt(db, "BEGIN IMMEDIATE"));
-	if (rc == 0)
+	if (rc == 0) {
 		db->in_tx = 1;
-	else
+		if (db->store->on_begin)
+			db->store->on_begin(db->store->on_begin_ctx, STORE_TX_BEGIN);
+	} else
 		cache_for_write(db, 0);
 	return rc;
 }
@@ -482,6 +501,8 @@ int sq_db_commit(struct db *db)
 	int rc = db_exec_stmt(db, db_stmt(db, "COMMIT"));
 	if (rc == 0) {
 		db->in_tx = 0;
+		if (db->store->on_begin)
+			db->store->on_begin(db->store->on_begin_ctx, STORE_TX_COMMIT);
 		cache_for_write(db, 0);
 		lazysync_end(db, 1);
 		notes_end(db, 1);
@@ -495,8 +516,11 @@ void sq_db_rollback(struct db *db)
 {
 	if (sqlite3_get_autocommit(db->conn) == 0)
 		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
-	if (db->in_tx)
+	if (db->in_tx) {
 		cache_for_write(db, 0);
+		if (db->store->on_begin)
+			db->store->on_begin(db->store->on_begin_ctx, STORE_TX_ROLLBACK);
+	}
 	db->in_tx = 0;
 	lazysync_end(db, 0);
 	notes_end(db, 0);

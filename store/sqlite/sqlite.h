@@ -52,6 +52,8 @@ struct store {
 	struct db *free;  /* idle connections */
 	size_t nconn;
 	struct lazysync *sync; /* db_commit_lazy's syncer (lazysync.c), or NULL */
+	void (*on_begin)(void *ctx, int phase); /* store_on_begin() */
+	void *on_begin_ctx;
 };
 
 /* Stops the syncer after its last fdatasync (store_close). */
