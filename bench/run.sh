@@ -25,7 +25,8 @@ FIXTURES=$ROOT/tests/fixtures/real
 FIXTURE_NAMES="app-crm app-showcase app-todo"
 RESULTS=${BENCH_RESULTS:-$HERE/results.txt}
 QUICK=${BENCH_QUICK:-0}
-ONLY=${BENCH_ONLY:-W1 W2 W3 W4 W5 W6 W7}
+ONLY=${BENCH_ONLY:-W1 W2 W3 W4 W5 W6 W7 W8}
+W8_INSTALLS=${BENCH_W8_INSTALLS:-100}
 
 if [ "$QUICK" = 1 ]; then
 	RUNS=${BENCH_RUNS:-2}
@@ -60,6 +61,20 @@ say() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 . "$HERE/peers.sh"
 # shellcheck source=bench/records.sh
 . "$HERE/records.sh"
+# shellcheck source=bench/pg.sh
+. "$HERE/pg.sh"
+
+# W2 runs on SQLite files, then (W2pg) on PostgreSQL databases.
+ENGINE=sqlite
+# store_of NAME: a fresh store of the engine; store_done NAME: removed.
+store_of() {
+	if [ "$ENGINE" = pg ]; then pg_store "${1//[-.]/_}"; else echo "$WORK/$1.db"; fi
+}
+store_done() {
+	if [ "$ENGINE" = pg ]; then pg_drop "${1//[-.]/_}"; else rm -f "$WORK/$1.db"*; fi
+}
+# engine_label: what the W2 lines are called on this engine.
+w2_label() { [ "$ENGINE" = pg ] && echo "$1pg" || echo "$1"; }
 
 # ------------------------------------------------------------ mounts
 
@@ -95,7 +110,7 @@ mount_osfs() {
 	fi
 	CUR_PID=$!
 	CUR_MNT=$mnt
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		[ "$(stat -f -c %T "$mnt" 2>/dev/null)" = fuseblk ] && [ -d "$mnt/tenants" ] && return 0
 		kill -0 "$CUR_PID" 2>/dev/null || break
 		sleep 0.05
@@ -115,6 +130,7 @@ umount_tmpfs() {
 cleanup() {
 	unmount_osfs
 	peers_cleanup
+	pg_stop
 	umount_tmpfs
 	# Never rm -rf into a mount: unmounted above; keep the dir if any is left.
 	if grep -qF " $WORK/" /proc/mounts 2>/dev/null; then
@@ -227,6 +243,7 @@ header() {
 	result "nproc:    $(nproc) ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo))"
 	result "kernel:   $(uname -sr)"
 	result "osfs:     $("$OSFS" --version 2>&1 | head -n 1)"
+	result "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at the start"
 	result "runs:     $RUNS per figure; figures are 'median (min-max)' over the runs"
 	local others
 	others=$(pgrep -x osfs | wc -l)
@@ -239,6 +256,8 @@ header() {
 W1_ROOT=
 W1_STORE=
 W1_BYTES=
+W1_FIND=
+declare -A W1T=()
 W1_CMDS=("find ROOT | wc -l" "tar -C ROOT -cf - tenants | wc -c" "ls -lR ROOT/tenants >/dev/null")
 W1_NAMES=("find | wc -l" "tar -cf - tenants | wc -c" "ls -lR tenants")
 
@@ -381,7 +400,9 @@ w2_install() {
 w2a() {
 	local r k t walls=() cpus=() w c
 	say "W2a: app-showcase into a fresh tenant, $RUNS runs of $W2A_PER_RUN"
-	mount_osfs "$WORK/w2a.db" "$WORK/w2a.mnt" || { ERR="W2a mount failed"; return 1; }
+	local store
+	store=$(store_of w2a) || { ERR="W2a: no fresh store"; return 1; }
+	mount_osfs "$store" "$WORK/w2a.mnt" || { ERR="W2a mount failed"; return 1; }
 	for r in $(seq 1 "$RUNS"); do
 		w=() c=()
 		for k in $(seq 1 "$W2A_PER_RUN"); do
@@ -398,14 +419,17 @@ w2a() {
 		cpus+=("$(median "${c[@]}")")
 	done
 	unmount_osfs
-	result "W2a install app-showcase (722 KB) by cp into a fresh tenant: wall $(fmt %.1f "${walls[@]}") ms, daemon CPU $(fmt %.1f "${cpus[@]}") ms; target: a few ms of CPU beyond the fsync (SPEC 11) (medians of $W2A_PER_RUN installs per run)"
+	store_done w2a
+	result "$(w2_label W2a) install app-showcase (722 KB) by cp into a fresh tenant: wall $(fmt %.1f "${walls[@]}") ms, daemon CPU $(fmt %.1f "${cpus[@]}") ms; target: a few ms of CPU beyond the fsync (SPEC 11) (medians of $W2A_PER_RUN installs per run)"
 }
 
 w2b() {
 	local n=$W2B_PKGS r i t f w first last firsts=() lasts=() ratios=() totals=()
 	say "W2b: $n packages in order into one tenant, $RUNS runs (fresh store each)"
 	for r in $(seq 1 "$RUNS"); do
-		mount_osfs "$WORK/w2b-$r.db" "$WORK/w2b.mnt" || { ERR="W2b mount failed"; return 1; }
+		local store
+		store=$(store_of "w2b-$r") || { ERR="W2b: no fresh store"; return 1; }
+		mount_osfs "$store" "$WORK/w2b.mnt" || { ERR="W2b mount failed"; return 1; }
 		t=$WORK/w2b.mnt/tenants/bench
 		mkdir "$t" || { ERR="W2b mkdir failed"; return 1; }
 		w=()
@@ -428,9 +452,9 @@ w2b() {
 		lasts+=("$last")
 		ratios+=("$(calc "$last / $first")")
 		unmount_osfs
-		rm -f "$WORK/w2b-$r.db"*
+		store_done "w2b-$r"
 	done
-	result "W2b install into one tenant, 1st vs ${n}th package: installs 1-10 $(fmt %.2f "${firsts[@]}") ms, installs $((n - 9))-$n $(fmt %.2f "${lasts[@]}") ms, ratio $(fmt %.2f "${ratios[@]}"); target <= 1.2 (medians of 10 installs per run; all $n in $(fmt %.1f "${totals[@]}") s)"
+	result "$(w2_label W2b) install into one tenant, 1st vs ${n}th package: installs 1-10 $(fmt %.2f "${firsts[@]}") ms, installs $((n - 9))-$n $(fmt %.2f "${lasts[@]}") ms, ratio $(fmt %.2f "${ratios[@]}"); target <= 1.2 (medians of 10 installs per run; all $n in $(fmt %.1f "${totals[@]}") s)"
 }
 
 w2c() {
@@ -439,7 +463,9 @@ w2c() {
 	local size
 	size=$(stat -c %s "$WORK/gen/big.json")
 	for r in $(seq 1 "$RUNS"); do
-		mount_osfs "$WORK/w2c-$r.db" "$WORK/w2c.mnt" || { ERR="W2c mount failed"; return 1; }
+		local store
+		store=$(store_of "w2c-$r") || { ERR="W2c: no fresh store"; return 1; }
+		mount_osfs "$store" "$WORK/w2c.mnt" || { ERR="W2c mount failed"; return 1; }
 		t=$WORK/w2c.mnt/tenants/big
 		mkdir "$t" || { ERR="W2c mkdir failed"; return 1; }
 		w2_install "$WORK/gen/big.json" "$t" big.json || { ERR="W2c install failed"; return 1; }
@@ -452,9 +478,9 @@ w2c() {
 		rates+=("$(calc "$W2C_RECORDS / ($WALL_US / 1e6)")")
 		cpus+=("$(calc "$CPU_NS / 1e9")")
 		unmount_osfs
-		rm -f "$WORK/w2c-$r.db"*
+		store_done "w2c-$r"
 	done
-	result "W2c install one artifact of $W2C_RECORDS seed records ($((size / 1024)) KB): $(fmt %.3f "${secs[@]}") s, $(fmt %.0f "${rates[@]}") records/s, daemon CPU $(fmt %.3f "${cpus[@]}") s; target < 2 s"
+	result "$(w2_label W2c) install one artifact of $W2C_RECORDS seed records ($((size / 1024)) KB): $(fmt %.3f "${secs[@]}") s, $(fmt %.0f "${rates[@]}") records/s, daemon CPU $(fmt %.3f "${cpus[@]}") s; target < 2 s"
 }
 
 # ------------------------------------------------------------ W3
@@ -572,6 +598,10 @@ run_workload W2c w2c
 run_workload W3 w3
 run_workload W4 w4
 umount_tmpfs
+run_workload W1pg w1pg
+run_workload W2pg w2pg
+pg_stop
+run_workload W8 w8
 run_workload W5 w5
 run_workload W6 w6
 run_workload W7 w7

@@ -752,6 +752,7 @@ out:
 	free(o.entry_timeout);
 	free(o.sync_poll);
 	free(o.store_read);
+	free(o.store_passfile);
 	fuse_opt_free_args(&args);
 	return rc;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "store/backup.h"
+#include "store/db.h"
 #include "tools/ctl.h"
 
 int ctl_backup(int argc, char **argv)
@@ -24,6 +25,12 @@ int ctl_backup(int argc, char **argv)
 		ctl_err("%s", err);
 		return CTL_FAIL;
 	}
-	printf("%s: a consistent copy of %s (mount it with: osfs -o store=%s MOUNTPOINT)\n", out, store, out);
+	/* A PostgreSQL backup is a pg_dump file, not a store to mount. */
+	if (store_is_pg(store))
+		printf("%s: a consistent copy of %s (restore it into a database without a schema osfs with: "
+		       "pg_restore --no-owner --no-privileges --exit-on-error --single-transaction -d DATABASE %s)\n",
+		       out, store, out);
+	else
+		printf("%s: a consistent copy of %s (mount it with: osfs -o store=%s MOUNTPOINT)\n", out, store, out);
 	return CTL_OK;
 }

@@ -19,7 +19,11 @@
 #define WALL_NS "(extract(epoch from clock_timestamp()) * 1000000000)::bigint"
 
 static const char schema_v1[] =
-	"CREATE SCHEMA IF NOT EXISTS osfs;\n"
+	/* Only when it is not there: CREATE SCHEMA, even with IF NOT EXISTS,
+	 * needs CREATE on the database, which a role given only its own schema
+	 * (docs/operations.md, "Roles and grants") does not hold. */
+	"DO $s$ BEGIN IF NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'osfs') THEN "
+	"CREATE SCHEMA osfs; END IF; END $s$;\n"
 	"CREATE TABLE osfs.meta(key " TEXT " PRIMARY KEY, value bigint);\n"
 	"CREATE TABLE osfs.artifacts(\n"
 	"  " ID ",\n"

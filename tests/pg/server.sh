@@ -30,6 +30,12 @@
 # and owns the database `osfs`; the superuser only over the socket in DIR (peer).
 # fsync is off: the tests kill daemons, not this server
 # (OSFS_PG_FSYNC=on to keep it).
+#
+# OSFS_PG_SSL=1 (start only): TLS as docs/operations.md sets it up, with a
+# throwaway CA made by openssl: DIR/ca.crt (the CA to name in sslrootcert=),
+# a server certificate for 127.0.0.1 and localhost signed by it, ssl=on;
+# env also gets OSFS_PG_SSLROOTCERT.  Plain TCP is still accepted (the
+# client chooses with sslmode).
 set -euo pipefail
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -86,6 +92,9 @@ start() {
 	as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 \
 		--auth-local=peer --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log" >&2; die "initdb failed"; }
+	if [ "${OSFS_PG_SSL:-0}" = 1 ]; then
+		make_certs "$dir"
+	fi
 	cat >>"$dir/data/postgresql.conf" <<CONF
 # tests/pg/server.sh
 listen_addresses = '127.0.0.1'
@@ -129,7 +138,36 @@ OSFS_PG_URI=$uri
 OSFS_PG_PASSFILE=$dir/passfile
 OSFS_PG_PORT=$port
 ENV
+	[ "${OSFS_PG_SSL:-0}" = 1 ] && echo "OSFS_PG_SSLROOTCERT=$dir/ca.crt" >>"$dir/env"
 	echo "$uri"
+}
+
+# make_certs DIR: a CA (DIR/ca.crt; its key is thrown away) and a server
+# certificate for 127.0.0.1 and localhost in DIR/data, ssl=on.  The same
+# openssl commands as docs/operations.md, "TLS".
+make_certs() {
+	local dir=$1 t
+	command -v openssl >/dev/null || die "OSFS_PG_SSL=1 needs openssl"
+	t=$(mktemp -d) || die "mktemp"
+	(
+		set -e
+		cd "$t"
+		openssl req -new -x509 -days 2 -nodes -newkey rsa:2048 -subj "/CN=osfs test CA" \
+			-keyout ca.key -out ca.crt
+		openssl req -new -nodes -newkey rsa:2048 -subj "/CN=127.0.0.1" -keyout server.key -out server.csr
+		printf 'subjectAltName = IP:127.0.0.1, DNS:localhost\n' >san.ext
+		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+			-extfile san.ext -out server.crt
+	) >"$dir/certs.log" 2>&1 || { rm -rf "$t"; cat "$dir/certs.log" >&2; die "openssl failed"; }
+	install -m 0644 "$t/ca.crt" "$dir/ca.crt"
+	install -m 0644 -o "$PGUSER_OS" "$t/server.crt" "$dir/data/server.crt"
+	install -m 0600 -o "$PGUSER_OS" "$t/server.key" "$dir/data/server.key"
+	rm -rf "$t"
+	cat >>"$dir/data/postgresql.conf" <<CONF
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
+CONF
 }
 
 standby() {
