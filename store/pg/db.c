@@ -591,7 +591,8 @@ int pg_db_commit(struct db *db)
 		pg_db_rollback(db);
 		return rc;
 	}
-	PGresult *r = PQexec(db->conn, "COMMIT");
+	int unconfirmed;
+	PGresult *r = pg_commit_bounded(db, &unconfirmed);
 	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
 		rc = pg_errno(db, r);
 	else
@@ -601,6 +602,10 @@ int pg_db_commit(struct db *db)
 		pg_db_rollback(db);
 		return rc;
 	}
+	/* Committed on the primary but not confirmed by the synchronous
+	 * standby: what follows a commit happens (the change is there), and
+	 * the caller is told EIO (commit.c). */
+	rc = unconfirmed ? -EIO : 0;
 	db->in_tx = 0;
 	db->tx_err = 0;
 	if (db->store->standby)
@@ -608,7 +613,7 @@ int pg_db_commit(struct db *db)
 	if (db->store->on_begin)
 		db->store->on_begin(db->store->on_begin_ctx, STORE_TX_COMMIT);
 	notes_end(db, 1);
-	return 0;
+	return rc;
 }
 
 /* PostgreSQL's commits stay durable at once: the server's fsync is

@@ -145,6 +145,13 @@ struct db *pg_standby_read(struct store *st, int stale);
  * now (after its own commit, or before it invalidates what others changed). */
 void pg_standby_need(struct db *primary);
 
+/* ---- commit.c ---- */
+/* COMMIT of db's transaction, its wait bounded (10 s): the last result,
+ * or NULL if the connection broke or never answered.  *unconfirmed: the
+ * wait was cancelled (a synchronous standby did not confirm it; said on
+ * stderr); a COMMIT result then means committed on the primary only. */
+PGresult *pg_commit_bounded(struct db *db, int *unconfirmed);
+
 /* ---- db.c, for standby.c ---- */
 /* A store of the connection string, its keywords built, no connection yet. */
 int pg_store_prepare(struct store **out, const char *where, const char *passfile, int readonly, char *err,

@@ -64,7 +64,12 @@
 	F(int, PQsocket, (const PGconn *conn), (conn))                                                      \
 	F(int, PQconsumeInput, (PGconn * conn), (conn))                                                     \
 	F(PGnotify *, PQnotifies, (PGconn * conn), (conn))                                                  \
-	F(PGresult *, PQgetResult, (PGconn * conn), (conn))
+	F(PGresult *, PQgetResult, (PGconn * conn), (conn))                                                 \
+	F(int, PQsendQuery, (PGconn * conn, const char *query), (conn, query))                              \
+	F(int, PQisBusy, (PGconn * conn), (conn))                                                           \
+	F(PGcancel *, PQgetCancel, (PGconn * conn), (conn))                                                 \
+	F(int, PQcancel, (PGcancel * cancel, char *errbuf, int errbufsize), (cancel, errbuf, errbufsize))   \
+	V(PQfreeCancel, (PGcancel * cancel), (cancel))
 
 static struct {
 #define FIELD(ret, name, params, args) ret(*name) params;

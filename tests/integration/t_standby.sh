@@ -75,7 +75,7 @@ installed_on_s() { # installed_on_s TENANT N: the standby has N packages of the 
 	[ "$(on_s "SELECT count(*) FROM installs i JOIN tenants t ON t.id=i.tenant WHERE t.name='$1' AND i.system=0")" = "$2" ]
 }
 caught_up() { [ "$(on_p "SELECT count(*) FROM pg_stat_replication WHERE replay_lsn = pg_current_wal_lsn()")" = 1 ]; }
-for i in $(seq 1 40); do artifact "com.test.p$i" 1.0.0 >"$WORK/p$i.json"; done
+for i in $(seq 1 41); do artifact "com.test.p$i" 1.0.0 >"$WORK/p$i.json"; done
 
 # ------------------------------------------------------------ standby reads
 mount_n A -o "store=$URI_P,store_read=$URI_S,store_passfile=$PASS,sync_poll=1"
@@ -153,6 +153,22 @@ MULTI="postgresql://osfs@127.0.0.1:$PPORT\,127.0.0.1:$SPORT/osfs?target_session_
 mount_n D -o "store=$MULTI,store_passfile=$PASS,sync_poll=1"
 D=$WORK/D/tenants
 check "mkdir of a tenant through D (a multi-host string)" mkdir "$D/sync"
+
+# The synchronous standby gone: a commit would wait for it for ever (and
+# hold every daemon's write lock); osfs gives up after 10 s with EIO and
+# says why.  The install is then on the primary, unconfirmed.
+check "the synchronous standby stops" pg_ctl_as -D "$S/data" -m fast -w stop
+t0=$(date +%s)
+out=$(timeout 120 cp "$WORK/p41.json" "$D/sync/install/com.test.p41.json" 2>&1); rc=$?
+t1=$(date +%s)
+check "an install waiting for the missing standby fails, it does not hang (exit $rc, $((t1 - t0)) s)" \
+	test "$rc" -ne 0 -a "$rc" -ne 124 -a $((t1 - t0)) -lt 60
+check "... with EIO" sh -c "printf '%s' '$out' | grep -qF 'Input/output error'"
+log_has "$WORK/D.err" "did not confirm a commit within 10 s (is its synchronous standby reachable?)" \
+	"... D's daemon says why"
+check "the standby starts again" pg_ctl_as -D "$S/data" -l "$S/log" -w -t 60 start
+within "... and is synchronous again" sync_on
+check "the unconfirmed install is gone from D's tenant" rm "$D/sync/install/com.test.p41.json"
 : >"$WORK/ok"
 (
 	for i in $(seq 4 40); do
@@ -176,5 +192,9 @@ have=$(on_s "SELECT i.pkg FROM installs i JOIN tenants t ON t.id = i.tenant WHER
 lost=$(comm -23 <(sort "$WORK/ok") <(printf '%s\n' "$have"))
 equal "no install whose cp returned 0 is lost ($okn counted)" "" "$lost"
 check "D lists them all" sh -c "for p in \$(cat '$WORK/ok'); do ls '$D/sync/install' | grep -qx \"\$p.json\" || exit 1; done"
-log_has "$WORK/D.err" "cannot be reached" "D's daemon said the store could not be reached during the switch"
+# A switch quicker than D's next install costs nothing (a broken connection
+# is replaced and its statement run again); one that an install met is said.
+if [ "$okn" -lt 37 ]; then
+	log_has "$WORK/D.err" "cannot be reached" "D's daemon said the store could not be reached during the switch"
+fi
 finish
