@@ -54,6 +54,7 @@ int pg_store_open_with(struct store **out, const char *where, const char *passfi
 const char *pg_store_engine_version(void);
 int pg_store_set_standby(struct store *st, const char *where, const char *passfile, char *err, size_t errlen);
 int pg_store_backup(const char *src, const char *dst, char *err, size_t errlen);
+int pg_store_restore(const char *src, const char *dst, char *err, size_t errlen);
 
 /* The owner tree_set_owner() gave the tree, for the engines' getattr. */
 uid_t tree_owner_uid(void);

@@ -83,3 +83,15 @@ int store_backup(const char *src, const char *dst, char *err, size_t errlen)
 		return pg_store_backup(src, dst, err, errlen);
 	return sq_store_backup(src, dst, err, errlen);
 }
+
+int store_restore(const char *src, const char *dst, char *err, size_t errlen)
+{
+	if (store_is_pg(src)) {
+		snprintf(err, errlen, "%s is a PostgreSQL store, not a backup file: a whole-store restore reads the file "
+			 "osfsctl backup wrote", src);
+		return -EINVAL;
+	}
+	if (store_is_pg(dst))
+		return pg_store_restore(src, dst, err, errlen);
+	return sq_store_backup(src, dst, err, errlen);
+}

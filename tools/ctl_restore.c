@@ -9,7 +9,14 @@
  * the restore fails), the bundle is written into its install/ under a
  * temporary name, and a setxattr of user.osfs.restore applies it.
  * --store: on a store no daemon serves, opened here; its lock (the one
- * osfs takes, "<store>.lock") is held meanwhile. */
+ * osfs takes, "<store>.lock") is held meanwhile.  A PostgreSQL store has
+ * no such file and needs none: several daemons share it by design, and
+ * the restore is one more writer, whose transaction the database
+ * serializes with theirs (docs/scale-out.md, "Backup and restore").
+ *
+ * osfsctl restore BACKUP --store STORE (no --tenant): the whole store
+ * from what osfsctl backup wrote, into a store that does not exist yet
+ * (a new SQLite file; a PostgreSQL database without the schema osfs). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +31,8 @@
 #include "catalog/artifact.h"
 #include "catalog/restore.h"
 #include "catalog/restore_bundle.h"
+#include "store/backup.h"
+#include "store/db.h"
 #include "store/storefile.h"
 #include "tools/ctl.h"
 
@@ -246,13 +255,13 @@ static int lock_store_file(const char *store, char *name, size_t len, int *made)
 static int through_store(struct job *j)
 {
 	char lock[4200], err[512];
-	int made;
-	int fd = lock_store_file(j->store, lock, sizeof(lock), &made);
-	if (fd < 0)
+	int made = 0, pg = store_is_pg(j->store);
+	int fd = pg ? -1 : lock_store_file(j->store, lock, sizeof(lock), &made);
+	if (fd < 0 && !pg)
 		return CTL_FAIL;
 	struct store *st;
 	struct stat sb;
-	int rc = CTL_OK, fresh = stat(j->store, &sb) < 0 && errno == ENOENT;
+	int rc = CTL_OK, fresh = !pg && stat(j->store, &sb) < 0 && errno == ENOENT;
 	if (store_open(&st, j->store, 0, err, sizeof(err)) < 0) {
 		ctl_err("%s", err);
 		rc = CTL_FAIL;
@@ -275,8 +284,20 @@ static int through_store(struct job *j)
 		storefile_remove(j->store);
 	if (made)
 		unlink(lock);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
+}
+
+static int whole_store(const char *backup, const char *store)
+{
+	char err[8400];
+	if (store_restore(backup, store, err, sizeof(err)) < 0) {
+		ctl_err("cannot restore %s into %s: %s", backup, store, err);
+		return CTL_FAIL;
+	}
+	printf("restored the store %s from %s (mount it with: osfs -o store=%s MOUNTPOINT)\n", store, backup, store);
+	return CTL_OK;
 }
 
 int ctl_restore(int argc, char **argv)
@@ -298,8 +319,11 @@ int ctl_restore(int argc, char **argv)
 		else
 			bad = 1;
 	}
+	if (!bad && j.dir && !j.tenant && j.store && !j.mount && !j.force)
+		return whole_store(j.dir, j.store);
 	if (bad || !j.dir || !j.tenant || !j.mount == !j.store) {
-		ctl_err("usage: osfsctl restore DIR --tenant TENANT (--mount MOUNTPOINT | --store STORE) [--force]");
+		ctl_err("usage: osfsctl restore DIR --tenant TENANT (--mount MOUNTPOINT | --store STORE) [--force]\n"
+			"       osfsctl restore BACKUP --store NEWSTORE   (the whole store, from osfsctl backup's file)");
 		return CTL_USAGE;
 	}
 	/* DIR as the log will name it: where it is, not where osfsctl ran. */

@@ -30,10 +30,21 @@ static const char *const defaults[][3] = {
  * may run 60 s (a large install's statement takes well under one), waits
  * for a row lock at most 30 s (as SQLite's busy timeout), and a daemon
  * that stalls inside a transaction loses it after 60 s rather than
- * holding its locks. */
+ * holding its locks.
+ *
+ * plan_cache_mode: every execution of a prepared statement is planned for
+ * its values and the tables' present size.  By default PostgreSQL keeps,
+ * after five executions, a generic plan made then; an install's first
+ * statements run while its tables are still small (a few pages: a
+ * sequential scan is cheapest), and the install's long transaction then
+ * ran `SELECT ... FROM records WHERE tbl=$1 AND key=$2` on that plan for
+ * each of 300,000 seed records, each scan longer than the one before
+ * (docs/performance.md, "PostgreSQL installs").  Planning these short
+ * statements costs some tens of microseconds, less than the round trip. */
 #define SESSION_SQL \
 	"SET search_path = osfs; SET statement_timeout = '60s'; SET lock_timeout = '30s'; " \
-	"SET idle_in_transaction_session_timeout = '60s'; SET client_min_messages = warning"
+	"SET idle_in_transaction_session_timeout = '60s'; SET client_min_messages = warning; " \
+	"SET plan_cache_mode = force_custom_plan"
 
 /* ---- keywords ---- */
 

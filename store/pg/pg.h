@@ -245,6 +245,45 @@ static inline struct pg_arg pg_null(void)
 	(int)(sizeof((const struct pg_arg[]){ __VA_ARGS__ }) / sizeof(struct pg_arg))
 #define PG_NOARGS NULL, 0
 
+/* ---- arrays.c: many rows in one statement ---- */
+
+/* A one-dimensional array parameter in binary, built element by element:
+ *   struct pg_array keys; pg_array_init(&keys, PG_TEXTOID, PG_TEXTARRAYOID);
+ *   pg_array_text(&keys, k) ...;  pg_query(db, "... unnest($1::text[]) ...",
+ *   PG_ARGS(pg_array_arg(&keys)), &r);  pg_array_free(&keys);
+ * An error (out of memory, over PG_ARRAY_MAX, text that is not UTF-8) is
+ * kept in err, the first one, and checked by the caller before sending. */
+struct pg_array {
+	Oid elem, type;   /* the element's type, the array's */
+	unsigned char *p;
+	size_t len, cap;
+	uint32_t n;       /* elements */
+	int nulls;
+	int err;          /* 0 or -errno */
+};
+
+#define PG_TEXTOID 25
+#define PG_TEXTARRAYOID 1009
+#define PG_BYTEAARRAYOID 1001
+#define PG_INT8ARRAYOID 1016
+#define PG_FLOAT8ARRAYOID 1022
+/* Well under the protocol's 1 GB per message. */
+#define PG_ARRAY_MAX ((size_t)256 << 20)
+/* Where the callers cut a batch: rows, and bytes of all its arrays. */
+#define PG_BATCH_ROWS 2000
+#define PG_BATCH_BYTES ((size_t)16 << 20)
+
+void pg_array_init(struct pg_array *a, Oid elem, Oid type);
+void pg_array_reset(struct pg_array *a); /* empty again, its memory kept */
+void pg_array_null(struct pg_array *a);
+void pg_array_text(struct pg_array *a, const char *s); /* NULL: SQL NULL */
+void pg_array_bytes(struct pg_array *a, const void *p, size_t n); /* p NULL: SQL NULL */
+void pg_array_i64(struct pg_array *a, int64_t v);
+void pg_array_f64(struct pg_array *a, double v);
+/* The parameter; valid until a's next change. */
+struct pg_arg pg_array_arg(struct pg_array *a);
+void pg_array_free(struct pg_array *a);
+
 /* 1 if s is UTF-8.  PostgreSQL's text is: a name that is not cannot be
  * in the store.  pg_query() refuses such text with -EILSEQ before sending
  * it (the transaction stays usable); a lookup says -ENOENT instead. */

@@ -82,15 +82,12 @@ static const char schema_v1[] =
 	"  install bigint REFERENCES osfs.installs(id) ON DELETE SET NULL,\n"
 	"  mtime bigint NOT NULL, body bytea NOT NULL, UNIQUE(tenant, name));\n"
 	"CREATE INDEX registry_install ON osfs.registry(install);\n"
-	"CREATE INDEX registry_tenant ON osfs.registry(tenant);\n"
 	"CREATE TABLE osfs.tables(" ID ",\n"
 	"  tenant bigint NOT NULL REFERENCES osfs.tenants(id), name " TEXT " NOT NULL,\n"
 	"  mtime bigint NOT NULL, nrecords bigint NOT NULL DEFAULT 0, UNIQUE(tenant, name));\n"
-	"CREATE INDEX tables_tenant ON osfs.tables(tenant);\n"
 	"CREATE TABLE osfs.records(" ID ",\n"
 	"  tbl bigint NOT NULL REFERENCES osfs.tables(id), key " TEXT " NOT NULL,\n"
 	"  mtime bigint NOT NULL, body bytea NOT NULL, UNIQUE(tbl, key));\n"
-	"CREATE INDEX records_tbl ON osfs.records(tbl);\n"
 	/* A body as jsonb, or NULL when it is not UTF-8 JSON: SQLite's
 	 * json_valid() test before json_extract() (store/pg/records_write.c),
 	 * which must skip such a body rather than fail the statement. */
@@ -271,6 +268,35 @@ static int refuse(int v, int readonly, char *err, size_t errlen)
 	return 0;
 }
 
+/* Indexes that stores made before were given, each the first column of a
+ * unique index on the same table (registry(tenant, name), tables(tenant,
+ * name), records(tbl, key)), so they serve no query the unique one does
+ * not.  They did harm: inside an install's long transaction the table's
+ * statistics are those of before it (a few rows), so the planner saw
+ * `tbl=$1 AND key=$2` as one row either way and took the narrower index,
+ * then filtered every row of the table for the key: each of 300,000 seed
+ * records read all those written before it (docs/performance.md,
+ * "PostgreSQL installs").  Schema version 1 no longer makes them; a store
+ * that has them loses them at its next read-write open, under the
+ * migration lock, without a new version (the schema's contents are the
+ * same otherwise; nothing refers to them by name). */
+#define STALE_INDEXES "osfs.records_tbl, osfs.tables_tenant, osfs.registry_tenant"
+
+static int drop_stale_indexes(PGconn *c, char *err, size_t errlen)
+{
+	PGresult *r = PQexec(c, "SELECT to_regclass('osfs.records_tbl') IS NOT NULL OR "
+				"to_regclass('osfs.tables_tenant') IS NOT NULL OR to_regclass('osfs.registry_tenant') IS NOT NULL");
+	int any = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	if (!any)
+		return 0;
+	int rc = exec(c, "BEGIN; SELECT pg_advisory_xact_lock(" MIGRATION_LOCK "); "
+			 "DROP INDEX IF EXISTS " STALE_INDEXES "; COMMIT", err, errlen);
+	if (rc)
+		PQclear(PQexec(c, "ROLLBACK"));
+	return rc;
+}
+
 int pg_schema_apply(PGconn *c, int readonly, int *migrated, char *err, size_t errlen)
 {
 	int v, rc;
@@ -278,7 +304,7 @@ int pg_schema_apply(PGconn *c, int readonly, int *migrated, char *err, size_t er
 	if ((rc = version_of(c, &v, err, errlen)))
 		return rc;
 	if (v == PG_SCHEMA_VERSION)
-		return 0;
+		return readonly ? 0 : drop_stale_indexes(c, err, errlen);
 	if ((rc = refuse(v, readonly, err, errlen)))
 		return rc;
 	/* Another daemon may be migrating this moment: decide under the lock,

@@ -46,14 +46,20 @@ else fail "anonymous memory after reading the tree is under 8 MB" "RssAnon ${ano
 # (VmRSS), against issue 15's target of 10 MB with a margin for the
 # heap, which moves by 2 MB between identical runs (6-10 MB measured;
 # 12.5-15 MB with libcurl).
+# A PostgreSQL store maps libpq and what it brings (TLS, Kerberos, LDAP:
+# some 15 libraries, loaded with dlopen() for such a store only:
+# store/pg/pq_shim.c): 10.2 MB of RssFile and 14.7 MB of VmRSS measured
+# under make test-pg, so its bounds are 14 and 20 MB.
 file=$(awk '$1 == "RssFile:" { print $2 }' "/proc/$OSFS_PID/status")
 rss=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$OSFS_PID/status")
+file_mb=6 rss_mb=12
+[ -n "$PG_DB" ] && file_mb=14 rss_mb=20
 if ldd "$OSFS" 2>/dev/null | grep -q 'lib[at]san'; then :
 else
-	if [ "${file:-99999}" -lt 6144 ]; then pass "the daemon's shared-library pages are under 6 MB (RssFile ${file} kB)"
-	else fail "the daemon's shared-library pages are under 6 MB" "RssFile ${file} kB: $(grep -c . "/proc/$OSFS_PID/maps") mappings"; fi
-	if [ "${rss:-99999}" -lt 12288 ]; then pass "the daemon's whole RSS after reading the tree is under 12 MB (VmRSS ${rss} kB)"
-	else fail "the daemon's whole RSS after reading the tree is under 12 MB" "VmRSS ${rss} kB"; fi
+	if [ "${file:-99999}" -lt $((file_mb * 1024)) ]; then pass "the daemon's shared-library pages are under $file_mb MB (RssFile ${file} kB)"
+	else fail "the daemon's shared-library pages are under $file_mb MB" "RssFile ${file} kB: $(grep -c . "/proc/$OSFS_PID/maps") mappings"; fi
+	if [ "${rss:-99999}" -lt $((rss_mb * 1024)) ]; then pass "the daemon's whole RSS after reading the tree is under $rss_mb MB (VmRSS ${rss} kB)"
+	else fail "the daemon's whole RSS after reading the tree is under $rss_mb MB" "VmRSS ${rss} kB"; fi
 fi
 
 F=$MNT/tenants/m1/install/com.example.todo.json
