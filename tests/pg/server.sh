@@ -73,6 +73,27 @@ s.close()
 PY
 }
 
+# start_on_free_port DIR WHAT: starts the cluster of DIR/data on a free port
+# (tried again on another if taken meanwhile), writes DIR/pid, prints the port.
+start_on_free_port() {
+	local dir=$1 what=$2 port tries=0
+	while :; do
+		port=$(free_port)
+		sed -i '/^port = /d' "$dir/data/postgresql.conf"
+		echo "port = $port" >>"$dir/data/postgresql.conf"
+		if as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start >/dev/null 2>&1; then
+			break
+		fi
+		tries=$((tries + 1))
+		if [ "$tries" -ge 5 ]; then
+			tail -20 "$dir/log" >&2 || true
+			die "the $what did not start (5 tries; log in $dir/log)"
+		fi
+	done
+	head -1 "$dir/data/postmaster.pid" >"$dir/pid"
+	echo "$port"
+}
+
 start() {
 	local dir=${1:-}
 	[ -x "$PGBIN/initdb" ] || die "no PostgreSQL 15 at $PGBIN (apt-get install postgresql-15)"
@@ -106,21 +127,8 @@ shared_buffers = 16MB
 max_connections = 100
 logging_collector = off
 CONF
-	local port tries=0
-	while :; do
-		port=$(free_port)
-		sed -i '/^port = /d' "$dir/data/postgresql.conf"
-		echo "port = $port" >>"$dir/data/postgresql.conf"
-		if as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start >/dev/null 2>&1; then
-			break
-		fi
-		tries=$((tries + 1))
-		if [ "$tries" -ge 5 ]; then
-			tail -20 "$dir/log" >&2 || true
-			die "the server did not start (5 tries; log in $dir/log)"
-		fi
-	done
-	head -1 "$dir/data/postmaster.pid" >"$dir/pid"
+	local port
+	port=$(start_on_free_port "$dir" server)
 	local pw
 	pw=$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')
 	# The password goes on psql's stdin, never on a command line (ps).
@@ -197,21 +205,8 @@ unix_socket_directories = '$dir/sock'
 hot_standby = on
 hot_standby_feedback = on
 CONF
-	local port tries=0
-	while :; do
-		port=$(free_port)
-		sed -i '/^port = /d' "$dir/data/postgresql.conf"
-		echo "port = $port" >>"$dir/data/postgresql.conf"
-		if as_pg "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 start >/dev/null 2>&1; then
-			break
-		fi
-		tries=$((tries + 1))
-		if [ "$tries" -ge 5 ]; then
-			tail -20 "$dir/log" >&2 || true
-			die "the standby did not start (5 tries; log in $dir/log)"
-		fi
-	done
-	head -1 "$dir/data/postmaster.pid" >"$dir/pid"
+	local port
+	port=$(start_on_free_port "$dir" standby)
 	local pw
 	pw=$(cut -d: -f5- "$pdir/passfile")
 	(umask 077 && printf '127.0.0.1:%s:*:osfs:%s\n127.0.0.1:%s:*:osfs:%s\n' "$pport" "$pw" "$port" "$pw" >"$dir/passfile")
