@@ -111,6 +111,7 @@ if [ -n "$PG_DB" ]; then
 		'DROP TRIGGER records_keys_add ON records; DROP TRIGGER records_keys_drop ON records;' \
 		'DROP FUNCTION records_keys_add(); DROP FUNCTION records_keys_drop(); DROP FUNCTION unique_value(jsonb);' \
 		'DROP TABLE record_keys; DROP TABLE unique_fields;' \
+		'DROP TABLE changes; DROP TABLE gens;' \
 		"UPDATE meta SET value=4 WHERE key='schema_version';" | psql -XAtq -v ON_ERROR_STOP=1 "$STORE" ||
 		echo "FATAL: cannot make the store schema 4"
 else
