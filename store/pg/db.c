@@ -167,29 +167,6 @@ static int connect_conn(struct store *st, PGconn **out, char *err, size_t errlen
 	return 0;
 }
 
-struct pg_note {
-	void (*fn)(const char *, const char *);
-	char *a, *b;
-	struct pg_note *next;
-};
-
-/* Runs (run) or drops the calls of pg_db_after_commit, in their order. */
-static void notes_end(struct db *db, int run)
-{
-	struct pg_note *n = db->notes;
-	db->notes = NULL;
-	db->notes_end = &db->notes;
-	while (n) {
-		struct pg_note *next = n->next;
-		if (run)
-			n->fn(n->a, n->b);
-		free(n->a);
-		free(n->b);
-		free(n);
-		n = next;
-	}
-}
-
 int pg_db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), const char *a, const char *b)
 {
 	if (!fn)
@@ -198,18 +175,7 @@ int pg_db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), 
 		fn(a, b);
 		return 0;
 	}
-	struct pg_note *n = calloc(1, sizeof(*n));
-	if (!n || (a && !(n->a = strdup(a))) || (b && !(n->b = strdup(b)))) {
-		if (n) {
-			free(n->a);
-			free(n);
-		}
-		return -ENOMEM;
-	}
-	n->fn = fn;
-	*db->notes_end = n;
-	db->notes_end = &n->next;
-	return 0;
+	return store_notes_add(&db->notes, fn, a, b);
 }
 
 static struct db *db_new(struct store *st, PGconn *c)
@@ -220,13 +186,12 @@ static struct db *db_new(struct store *st, PGconn *c)
 	db->be = st->be;
 	db->conn = c;
 	db->store = st;
-	db->notes_end = &db->notes;
 	return db;
 }
 
 static void db_free(struct db *db)
 {
-	notes_end(db, 0);
+	store_notes_end(&db->notes, 0);
 	free(db->sql);
 	free(db->id);
 	PQfinish(db->conn);
@@ -623,7 +588,7 @@ int pg_db_commit(struct db *db)
 		pg_standby_need(db); /* read-your-writes: the standby must have it */
 	if (db->store->on_begin)
 		db->store->on_begin(db->store->on_begin_ctx, STORE_TX_COMMIT);
-	notes_end(db, 1);
+	store_notes_end(&db->notes, 1);
 	return rc;
 }
 
@@ -652,7 +617,7 @@ void pg_db_rollback(struct db *db)
 		db->store->on_begin(db->store->on_begin_ctx, STORE_TX_ROLLBACK);
 	db->in_tx = 0;
 	db->tx_err = 0;
-	notes_end(db, 0);
+	store_notes_end(&db->notes, 0);
 }
 
 /* The store clock: the database server's clock (one clock for every

@@ -25,6 +25,7 @@
 
 #include "store/backend.h"
 #include "store/db.h"
+#include "store/notes.h"
 #include "store/pg/conninfo.h"
 #include "store/changes.h"
 #include "store/records.h"
@@ -40,7 +41,6 @@
 #undef VOP
 
 struct store_backend;
-struct pg_note;
 
 struct db {
 	const struct store_backend *be; /* first: the header every backend shares */
@@ -56,7 +56,7 @@ struct db {
 	int in_tx;
 	int in_read;  /* a read transaction of pg_store_acquire_read() */
 	int tx_err;   /* the first -errno inside the open transaction */
-	struct pg_note *notes, **notes_end; /* see pg_db_after_commit */
+	struct store_notes notes; /* db_after_commit's calls (store/notes.h) */
 };
 
 struct store {

@@ -84,29 +84,6 @@ static int open_conn(struct store *st, sqlite3 **out, char *err, size_t errlen)
 	return 0;
 }
 
-struct db_note {
-	void (*fn)(const char *, const char *);
-	char *a, *b;
-	struct db_note *next;
-};
-
-/* Runs (run) or drops the calls of db_after_commit, in their order. */
-static void notes_end(struct db *db, int run)
-{
-	struct db_note *n = db->notes;
-	db->notes = NULL;
-	db->notes_end = &db->notes;
-	while (n) {
-		struct db_note *next = n->next;
-		if (run)
-			n->fn(n->a, n->b);
-		free(n->a);
-		free(n->b);
-		free(n);
-		n = next;
-	}
-}
-
 int sq_db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), const char *a, const char *b)
 {
 	if (!fn)
@@ -115,18 +92,7 @@ int sq_db_after_commit(struct db *db, void (*fn)(const char *a, const char *b), 
 		fn(a, b);
 		return 0;
 	}
-	struct db_note *n = calloc(1, sizeof(*n));
-	if (!n || (a && !(n->a = strdup(a))) || (b && !(n->b = strdup(b)))) {
-		if (n) {
-			free(n->a);
-			free(n);
-		}
-		return -ENOMEM;
-	}
-	n->fn = fn;
-	*db->notes_end = n;
-	db->notes_end = &n->next;
-	return 0;
+	return store_notes_add(&db->notes, fn, a, b);
 }
 
 static struct db *db_new(struct store *st, sqlite3 *c)
@@ -137,13 +103,12 @@ static struct db *db_new(struct store *st, sqlite3 *c)
 	db->hdr.be = &sq_backend;
 	db->conn = c;
 	db->store = st;
-	db->notes_end = &db->notes;
 	return db;
 }
 
 static void db_free(struct db *db)
 {
-	notes_end(db, 0);
+	store_notes_end(&db->notes, 0);
 	for (size_t i = 0; i < db->capcache; i++)
 		if (db->stmt && db->stmt[i])
 			sqlite3_finalize(db->stmt[i]);
@@ -505,7 +470,7 @@ int sq_db_commit(struct db *db)
 			db->store->on_begin(db->store->on_begin_ctx, STORE_TX_COMMIT);
 		cache_for_write(db, 0);
 		lazysync_end(db, 1);
-		notes_end(db, 1);
+		store_notes_end(&db->notes, 1);
 	} else {
 		sq_db_rollback(db);
 	}
@@ -523,7 +488,7 @@ void sq_db_rollback(struct db *db)
 	}
 	db->in_tx = 0;
 	lazysync_end(db, 0);
-	notes_end(db, 0);
+	store_notes_end(&db->notes, 0);
 }
 
 static int64_t wall_ns(void)

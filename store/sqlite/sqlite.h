@@ -19,6 +19,7 @@
 
 #include "store/backend.h"
 #include "store/db.h"
+#include "store/notes.h"
 
 /* The engine's operations (store/ops.def), sq_<name>. */
 #define OP(ret, op, params, args) ret sq_##op params;
@@ -27,7 +28,6 @@
 #undef OP
 #undef VOP
 
-struct db_note;
 
 struct db {
 	struct store_hdr hdr; /* first: the engine's table */
@@ -41,7 +41,7 @@ struct db {
 	int in_tx;
 	int in_read;  /* a read transaction of store_acquire_read() */
 	int lazy;     /* in a transaction of db_begin_lazy() */
-	struct db_note *notes, **notes_end; /* see db_after_commit */
+	struct store_notes notes; /* db_after_commit's calls (store/notes.h) */
 };
 
 struct store {

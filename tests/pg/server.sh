@@ -73,6 +73,37 @@ s.close()
 PY
 }
 
+# server_dir [DIR]: makes DIR (default: a new /tmp/osfs-pg.XXXXXX; it must be
+# empty), marks it as this script's, gives it and DIR/sock to the server's
+# user, 0700; prints its absolute path.
+server_dir() {
+	local dir=$1
+	if [ -z "$dir" ]; then
+		dir=$(mktemp -d /tmp/osfs-pg.XXXXXX)
+	else
+		mkdir -p "$dir"
+		[ -z "$(ls -A "$dir")" ] || die "$dir is not empty"
+	fi
+	dir=$(cd "$dir" && pwd)
+	touch "$dir/$MARK"
+	[ "$(id -u)" -ne 0 ] || chown "$PGUSER_OS" "$dir"
+	chmod 0700 "$dir"
+	mkdir "$dir/sock"
+	[ "$(id -u)" -ne 0 ] || chown "$PGUSER_OS" "$dir/sock"
+	echo "$dir"
+}
+
+# write_env DIR URI PORT: DIR/conninfo and DIR/env (see the head of this file).
+write_env() {
+	echo "$2" >"$1/conninfo"
+	cat >"$1/env" <<ENV
+OSFS_PG_DIR=$1
+OSFS_PG_URI=$2
+OSFS_PG_PASSFILE=$1/passfile
+OSFS_PG_PORT=$3
+ENV
+}
+
 # start_on_free_port DIR WHAT: starts the cluster of DIR/data on a free port
 # (tried again on another if taken meanwhile), writes DIR/pid, prints the port.
 start_on_free_port() {
@@ -98,18 +129,9 @@ start() {
 	local dir=${1:-}
 	[ -x "$PGBIN/initdb" ] || die "no PostgreSQL 15 at $PGBIN (apt-get install postgresql-15)"
 	pg_user_for
-	if [ -z "$dir" ]; then
-		dir=$(mktemp -d /tmp/osfs-pg.XXXXXX)
-	else
-		mkdir -p "$dir"
-		[ -z "$(ls -A "$dir")" ] || die "$dir is not empty"
-	fi
-	dir=$(cd "$dir" && pwd)
-	touch "$dir/$MARK"
-	[ "$(id -u)" -ne 0 ] || chown "$PGUSER_OS" "$dir"
-	chmod 0700 "$dir"
-	mkdir "$dir/sock" "$dir/data"
-	[ "$(id -u)" -ne 0 ] || chown "$PGUSER_OS" "$dir/sock" "$dir/data"
+	dir=$(server_dir "$dir")
+	mkdir "$dir/data"
+	[ "$(id -u)" -ne 0 ] || chown "$PGUSER_OS" "$dir/data"
 	as_pg "$PGBIN/initdb" -D "$dir/data" -U postgres -E UTF8 --locale=C.UTF-8 \
 		--auth-local=peer --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log" >&2; die "initdb failed"; }
@@ -139,13 +161,7 @@ CREATE DATABASE osfs OWNER osfs;
 SQL
 	(umask 077 && echo "127.0.0.1:$port:*:osfs:$pw" >"$dir/passfile")
 	local uri="postgresql://osfs@127.0.0.1:$port/osfs"
-	echo "$uri" >"$dir/conninfo"
-	cat >"$dir/env" <<ENV
-OSFS_PG_DIR=$dir
-OSFS_PG_URI=$uri
-OSFS_PG_PASSFILE=$dir/passfile
-OSFS_PG_PORT=$port
-ENV
+	write_env "$dir" "$uri" "$port"
 	[ "${OSFS_PG_SSL:-0}" = 1 ] && echo "OSFS_PG_SSLROOTCERT=$dir/ca.crt" >>"$dir/env"
 	echo "$uri"
 }
@@ -185,18 +201,7 @@ standby() {
 	# shellcheck disable=SC1091
 	. "$pdir/env"
 	local pport=$OSFS_PG_PORT
-	if [ -z "$dir" ]; then
-		dir=$(mktemp -d /tmp/osfs-pg.XXXXXX)
-	else
-		mkdir -p "$dir"
-		[ -z "$(ls -A "$dir")" ] || die "$dir is not empty"
-	fi
-	dir=$(cd "$dir" && pwd)
-	touch "$dir/$MARK"
-	[ "$(id -u)" -ne 0 ] || chown "$PGUSER_OS" "$dir"
-	chmod 0700 "$dir"
-	mkdir "$dir/sock"
-	[ "$(id -u)" -ne 0 ] || chown "$PGUSER_OS" "$dir/sock"
+	dir=$(server_dir "$dir")
 	as_pg "$PGBIN/pg_basebackup" -D "$dir/data" -R -c fast -X stream -h "$pdir/sock" -p "$pport" -U postgres \
 		>"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; die "pg_basebackup failed"; }
 	cat >>"$dir/data/postgresql.conf" <<CONF
@@ -211,13 +216,7 @@ CONF
 	pw=$(cut -d: -f5- "$pdir/passfile")
 	(umask 077 && printf '127.0.0.1:%s:*:osfs:%s\n127.0.0.1:%s:*:osfs:%s\n' "$pport" "$pw" "$port" "$pw" >"$dir/passfile")
 	local uri="postgresql://osfs@127.0.0.1:$port/osfs"
-	echo "$uri" >"$dir/conninfo"
-	cat >"$dir/env" <<ENV
-OSFS_PG_DIR=$dir
-OSFS_PG_URI=$uri
-OSFS_PG_PASSFILE=$dir/passfile
-OSFS_PG_PORT=$port
-ENV
+	write_env "$dir" "$uri" "$port"
 	echo "$uri"
 }
 
