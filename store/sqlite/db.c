@@ -103,6 +103,8 @@ static struct db *db_new(struct store *st, sqlite3 *c)
 	db->hdr.be = &sq_backend;
 	db->conn = c;
 	db->store = st;
+	if (!st->readonly) /* replaces SQLite's automatic checkpoint */
+		sqlite3_wal_hook(c, lazysync_wal_hook, db);
 	return db;
 }
 
@@ -470,6 +472,7 @@ int sq_db_commit(struct db *db)
 			db->store->on_begin(db->store->on_begin_ctx, STORE_TX_COMMIT);
 		cache_for_write(db, 0);
 		lazysync_end(db, 1);
+		lazysync_after_commit(db);
 		store_notes_end(&db->notes, 1);
 	} else {
 		sq_db_rollback(db);

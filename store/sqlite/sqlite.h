@@ -41,6 +41,7 @@ struct db {
 	int in_tx;
 	int in_read;  /* a read transaction of store_acquire_read() */
 	int lazy;     /* in a transaction of db_begin_lazy() */
+	int wal_frames; /* the WAL's length after this connection's last commit */
 	struct store_notes notes; /* db_after_commit's calls (store/notes.h) */
 };
 
@@ -62,6 +63,11 @@ void lazysync_stop(struct store *st);
  * connection's commits are durable at once again, and a commit (committed)
  * is handed to the syncer. */
 void lazysync_end(struct db *db, int committed);
+/* Registered on every writable connection instead of SQLite's automatic
+ * checkpoint (lazysync.c says why). */
+int lazysync_wal_hook(void *db, sqlite3 *conn, const char *name, int frames);
+/* After a commit: asks the syncer for a checkpoint if the WAL is long. */
+void lazysync_after_commit(struct db *db);
 
 /* The prepared statement for sql, reset and with bindings cleared.  sql
  * must be a string literal (it is cached by address). */
