@@ -118,6 +118,11 @@ struct upload *fs_staged(struct osfs *fs, fuse_ino_t ino);
 /* 1 if nothing is staged by inode (ctx: the struct osfs): a FLUSH without
  * a handle of anything but a pending upload then has nothing to do. */
 int fs_nothing_staged(void *ctx);
+/* 1 if a SETATTR without a size, a FLUSH or a WRITE up to byte end (the
+ * FUSE opcode) of inode ino, through handle fh if not 0, changes only a
+ * pending file under a temporary name in memory (fs/quick.c; ctx: the
+ * struct osfs). */
+int fs_pending_quick(void *ctx, uint32_t opcode, uint64_t ino, uint64_t fh, uint64_t end);
 /* Did the process of thread pid write or truncate up (staged through its
  * inode)?  Only a writer's close() installs it: a FLUSH without OPEN does
  * not say which descriptor is closed, a reader's or the writer's. */

@@ -8,6 +8,14 @@
  * handle open for writing) or may write goes to a worker.  Reads of the
  * store are WAL read transactions: a writer never blocks them.
  *
+ * While no worker runs a request, the locks a worker could hold are all
+ * free, so this thread also takes the requests that only take such locks
+ * for a moment and neither write the store nor wait for an invalidation:
+ * lookups, listings and attributes of the folders uploads live in, and
+ * the chmod, utimens, write and close() of a pending file under a
+ * temporary name (rsync's .<key>.json.XXXXXX: 13 of the 16 requests of
+ * each record of W5, docs/performance.md).  Each hand-off costs two context switches.
+ *
  * A request is processed exactly once, by the thread that took it; the
  * kernel's order between requests is not kept, as with libfuse's
  * multi-threaded loop (the kernel never relies on it: a request that
@@ -18,6 +26,7 @@
 #include <linux/fuse.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +82,14 @@ static int read_only(struct tree_node n, uint32_t flags)
 
 static int (*flush_idle)(void *ctx);
 static void *flush_idle_ctx;
+static int (*pending_quick)(void *ctx, uint32_t opcode, uint64_t ino, uint64_t fh, uint64_t end);
+static void *pending_quick_ctx;
+
+void loop_pending_check(int (*quick)(void *ctx, uint32_t opcode, uint64_t ino, uint64_t fh, uint64_t end), void *ctx)
+{
+	pending_quick = quick;
+	pending_quick_ctx = ctx;
+}
 
 void loop_flush_check(int (*idle)(void *ctx), void *ctx)
 {
@@ -130,6 +147,53 @@ int loop_here(const void *req, size_t len)
 	default:
 		return 0;
 	}
+}
+
+int loop_here_when_idle(const void *req, size_t len)
+{
+	const struct fuse_in_header *h = req;
+	if (len < sizeof(*h) || !pending_quick)
+		return 0;
+	const char *in = (const char *)req + sizeof(*h);
+	size_t inlen = len - sizeof(*h);
+	switch (h->opcode) {
+	case FUSE_LOOKUP:
+	case FUSE_READDIR:
+	case FUSE_READDIRPLUS:
+	case FUSE_GETATTR:
+		return 1; /* reads: the locks they take are the workers' */
+	case FUSE_SETATTR: {
+		if (inlen < sizeof(struct fuse_setattr_in))
+			return 0;
+		const struct fuse_setattr_in *a = (const void *)in;
+		/* A size may be refused by a budget, which writes the log. */
+		return !(a->valid & FATTR_SIZE) &&
+		       pending_quick(pending_quick_ctx, h->opcode, h->nodeid, (a->valid & FATTR_FH) ? a->fh : 0, 0);
+	}
+	case FUSE_FLUSH:
+		return inlen >= sizeof(struct fuse_flush_in) &&
+		       pending_quick(pending_quick_ctx, h->opcode, h->nodeid, ((const struct fuse_flush_in *)in)->fh, 0);
+	case FUSE_WRITE: {
+		if (inlen < sizeof(struct fuse_write_in))
+			return 0;
+		const struct fuse_write_in *w = (const void *)in;
+		return w->offset <= UINT64_MAX - w->size &&
+		       pending_quick(pending_quick_ctx, h->opcode, h->nodeid, w->fh, w->offset + w->size);
+	}
+	default:
+		return 0;
+	}
+}
+
+/* No worker is processing or about to process a request: every lock a
+ * request handler takes is free, and stays so while this thread processes
+ * one (only it hands requests to the workers). */
+static int pool_idle(struct loop *l)
+{
+	pthread_mutex_lock(&l->lock);
+	int idle = l->busy == 0 && l->queued == 0;
+	pthread_mutex_unlock(&l->lock);
+	return idle;
 }
 
 static struct item *take_spare(struct loop *l)
@@ -255,7 +319,8 @@ int loop_run(struct fuse_session *se, unsigned max_workers)
 		/* A spliced request (FUSE_BUF_IS_FD) is in this thread's pipe,
 		 * which the next read reuses: it cannot wait in the queue.
 		 * osfs has no write_buf, so libfuse never splices. */
-		if ((it->buf.flags & FUSE_BUF_IS_FD) || loop_here(it->buf.mem, (size_t)res)) {
+		if ((it->buf.flags & FUSE_BUF_IS_FD) || loop_here(it->buf.mem, (size_t)res) ||
+		    (pool_idle(&l) && loop_here_when_idle(it->buf.mem, (size_t)res))) {
 			fuse_session_process_buf(se, &it->buf);
 		} else {
 			hand_off(&l, it);

@@ -27,8 +27,19 @@ int loop_run(struct fuse_session *se, unsigned max_workers);
  * reading thread.  NULL (the default): every FLUSH goes to a worker. */
 void loop_flush_check(int (*idle)(void *ctx), void *ctx);
 
+/* quick(ctx, opcode, ino, fh, end) says whether a SETATTR (never of a
+ * size), FLUSH or WRITE (up to byte end) of inode ino, through handle fh
+ * if not 0, only changes a pending file in memory (fs/quick.c); such
+ * requests are answered by the reading thread while no worker runs.  NULL
+ * (the default): they go to a worker. */
+void loop_pending_check(int (*quick)(void *ctx, uint32_t opcode, uint64_t ino, uint64_t fh, uint64_t end), void *ctx);
+
 /* 1 if the raw request (header and arguments, len bytes) is answered by
  * the reading thread, 0 if it goes to a worker. */
 int loop_here(const void *req, size_t len);
+
+/* 1 if the raw request is answered by the reading thread when no worker
+ * is processing anything (pending files, the folders they are listed in). */
+int loop_here_when_idle(const void *req, size_t len);
 
 #endif

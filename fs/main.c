@@ -416,6 +416,7 @@ static int serve(struct osfs *fs, struct fuse_args *args, struct fuse_cmdline_op
 		/* Our own loop (fs/loop.h); -o clone_fd and max_idle_threads
 		 * have no meaning there. */
 		loop_flush_check(fs_nothing_staged, fs);
+		loop_pending_check(fs_pending_quick, fs);
 		rc = loop_run(fs->se, cmd->max_threads == UINT_MAX ? 0 : cmd->max_threads);
 	}
 	downloads_stop(&fs->downloads); /* also cancels a sync under way */

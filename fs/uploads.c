@@ -249,6 +249,23 @@ int uploads_charge(struct uploads *u, const struct upload *up, size_t old_len, s
 	return rc;
 }
 
+int uploads_charge_fits(struct uploads *u, struct upload *up, size_t new_len)
+{
+	pthread_mutex_lock(&up->lock);
+	size_t old_len = up->data.len;
+	pthread_mutex_unlock(&up->lock);
+	if (new_len <= old_len)
+		return 1;
+	int root = up->payer == 0;
+	pthread_mutex_lock(&u->bytes_lock);
+	struct upload_payer *p = payer_of(u, up->payer, 0);
+	size_t held = p ? p->bytes : 0, mine = minus(held, old_len) + new_len;
+	size_t others = root ? u->others : minus(u->others, old_len) + new_len;
+	int fits = mine <= u->budget.per_uid && (root || others <= u->budget.total);
+	pthread_mutex_unlock(&u->bytes_lock);
+	return fits;
+}
+
 int uploads_final_name(const char *name)
 {
 	size_t n = strlen(name);

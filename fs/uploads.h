@@ -139,6 +139,9 @@ int uploads_final_name(const char *name);
  * NULL, says which and how much it holds); a shrink always succeeds. */
 int uploads_charge(struct uploads *u, const struct upload *up, size_t old_len, size_t new_len,
 		   struct upload_refusal *why);
+/* 1 if up's data could grow to new_len bytes without uploads_charge()
+ * refusing it (nothing is charged). */
+int uploads_charge_fits(struct uploads *u, struct upload *up, size_t new_len);
 /* The sentence that says whose budget ran out and how big it is. */
 void uploads_refusal_text(const struct upload_refusal *why, char *out, size_t len);
 
