@@ -44,7 +44,7 @@ check "fsync of a record exits 0" python3 -c 'import os, sys; fd = os.open(sys.a
 # The WAL stays bounded (SQLite): every write transaction holds a read
 # snapshot until its changes are reported, so SQLite's own checkpoint, run
 # inside the COMMIT, never finished, the WAL was never reset and grew by
-# every commit's pages (35 KB a record: 53 MB for these 1,500); the syncer
+# every commit's pages (60 MB for these 1,500 at c7ba487); the syncer
 # now checkpoints it once that snapshot is gone (store/sqlite/lazysync.c).
 if [ -z "$PG_DB" ]; then
 	mkdir "$WORK/many"
