@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "fs/ino.h"
+#include "lib/deadline.h"
 
 /* A request never waits longer than this for the kernel. */
 #define WAIT_MS 2000
@@ -98,14 +99,7 @@ static uint64_t push(struct inval *iv, uint64_t ino, const char *name, uint64_t 
 
 static void wait_for(struct inval *iv, uint64_t ticket)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += WAIT_MS / 1000;
-	until.tv_nsec += (long)(WAIT_MS % 1000) * 1000000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
+	struct timespec until = deadline_in_us((long long)WAIT_MS * 1000);
 	while (iv->finished < ticket)
 		if (pthread_cond_timedwait(&iv->done, &iv->lock, &until) == ETIMEDOUT)
 			break;

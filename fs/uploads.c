@@ -220,6 +220,20 @@ static size_t minus(size_t a, size_t b)
 	return a > b ? a - b : 0;
 }
 
+/* Whose budget a growth from old_len to new_len bytes by a payer holding
+ * held bytes would exceed: -EDQUOT (its own), -ENOSPC (everyone's but
+ * root's), or 0.  Called with u->bytes_lock held. */
+static int over_budget(const struct uploads *u, int root, size_t held, size_t old_len, size_t new_len)
+{
+	if (new_len <= old_len)
+		return 0;
+	if (minus(held, old_len) + new_len > u->budget.per_uid)
+		return -EDQUOT;
+	if (!root && minus(u->others, old_len) + new_len > u->budget.total)
+		return -ENOSPC;
+	return 0;
+}
+
 int uploads_charge(struct uploads *u, const struct upload *up, size_t old_len, size_t new_len,
 		   struct upload_refusal *why)
 {
@@ -229,12 +243,7 @@ int uploads_charge(struct uploads *u, const struct upload *up, size_t old_len, s
 	size_t held = p ? p->bytes : 0, mine = minus(held, old_len) + new_len;
 	size_t others = root ? u->others : minus(u->others, old_len) + new_len;
 	if (new_len > old_len) {
-		if (!p)
-			rc = -ENOMEM;
-		else if (mine > u->budget.per_uid)
-			rc = -EDQUOT;
-		else if (!root && others > u->budget.total)
-			rc = -ENOSPC;
+		rc = p ? over_budget(u, root, held, old_len, new_len) : -ENOMEM;
 		if ((rc == -EDQUOT || rc == -ENOSPC) && why)
 			*why = (struct upload_refusal){ rc == -ENOSPC, up->payer, rc == -ENOSPC ? u->others : held,
 							rc == -ENOSPC ? u->budget.total : u->budget.per_uid };
@@ -254,14 +263,9 @@ int uploads_charge_fits(struct uploads *u, struct upload *up, size_t new_len)
 	pthread_mutex_lock(&up->lock);
 	size_t old_len = up->data.len;
 	pthread_mutex_unlock(&up->lock);
-	if (new_len <= old_len)
-		return 1;
-	int root = up->payer == 0;
 	pthread_mutex_lock(&u->bytes_lock);
 	struct upload_payer *p = payer_of(u, up->payer, 0);
-	size_t held = p ? p->bytes : 0, mine = minus(held, old_len) + new_len;
-	size_t others = root ? u->others : minus(u->others, old_len) + new_len;
-	int fits = mine <= u->budget.per_uid && (root || others <= u->budget.total);
+	int fits = over_budget(u, up->payer == 0, p ? p->bytes : 0, old_len, new_len) == 0;
 	pthread_mutex_unlock(&u->bytes_lock);
 	return fits;
 }

@@ -7,6 +7,8 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "lib/deadline.h"
+
 /* How long the daemon must be quiet before a trim: long enough that a
  * trim never lands inside a burst of requests, short enough that the
  * memory is back soon after a tar or an install ends. */
@@ -42,14 +44,7 @@ static void *trimmer(void *arg)
 	int dirty = 0; /* work since the last trim */
 	pthread_mutex_lock(&lock);
 	while (!stopping) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += QUIET_MS / 1000;
-		until.tv_nsec += (long)(QUIET_MS % 1000) * 1000000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
+		struct timespec until = deadline_in_us((long long)QUIET_MS * 1000);
 		pthread_cond_timedwait(&wake, &lock, &until);
 		if (stopping)
 			break;

@@ -33,10 +33,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "store/sqlite/sqlite.h"
+#include "lib/deadline.h"
 
 /* SQLite's own threshold for its automatic checkpoint (4 MiB of WAL). */
 #define CKPT_FRAMES 1000
@@ -77,28 +77,28 @@ static int sync_wal(const struct lazysync *ls)
 /* Copies the WAL into the database while nothing else runs a transaction
  * on the frames it copies (PASSIVE: it waits for no one).  Returns 1 when
  * every frame was copied, so that the next writer starts the WAL again. */
+static int checkpoint_conn(sqlite3 *conn)
+{
+	int log = 0, copied = 0;
+	int rc = sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+	return rc != SQLITE_OK || copied >= log;
+}
+
 static int checkpoint_wal(struct lazysync *ls)
 {
 	struct db *db = store_acquire(ls->st);
 	if (!db)
 		return 1; /* no connection now: the next commit asks again */
-	int log = 0, copied = 0;
-	int rc = sqlite3_wal_checkpoint_v2(db->conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+	int done = checkpoint_conn(db->conn);
 	store_release(db);
-	return rc != SQLITE_OK || copied >= log;
+	return done;
 }
 
 /* Waits (ls->lock held) up to GATHER_US for more commits to share the
  * next fdatasync, unless someone waits for it. */
 static void gather(struct lazysync *ls)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += GATHER_US * 1000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec until = deadline_in_us(GATHER_US);
 	ls->gathering = 1;
 	while (!ls->urgent && !ls->stop)
 		if (pthread_cond_timedwait(&ls->work, &ls->lock, &until) == ETIMEDOUT)
@@ -223,8 +223,7 @@ void lazysync_after_commit(struct db *db)
 	db->wal_frames = 0;
 	struct lazysync *ls = lazysync_of(db);
 	if (!ls) { /* no syncer: checkpoint here, as SQLite would have */
-		int log, copied;
-		sqlite3_wal_checkpoint_v2(db->conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+		checkpoint_conn(db->conn);
 		return;
 	}
 	pthread_mutex_lock(&ls->lock);
