@@ -104,7 +104,7 @@ static struct db *db_new(struct store *st, sqlite3 *c)
 	db->conn = c;
 	db->store = st;
 	if (!st->readonly) /* replaces SQLite's automatic checkpoint */
-		sqlite3_wal_hook(c, lazysync_wal_hook, db);
+		sqlite3_wal_hook(c, ckpt_wal_hook, db);
 	return db;
 }
 
@@ -279,9 +279,12 @@ void sq_store_release(struct db *db)
 	idletrim_note();
 	if (db->in_tx)
 		sq_db_rollback(db); /* a caller forgot: never leak a write lock */
-	if (db->in_read && db_exec_stmt(db, db_stmt(db, "COMMIT")) != 0)
-		sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
-	db->in_read = 0;
+	if (db->in_read) {
+		if (db_exec_stmt(db, db_stmt(db, "COMMIT")) != 0)
+			sqlite3_exec(db->conn, "ROLLBACK", NULL, NULL, NULL);
+		db->in_read = 0;
+		ckpt_after_read(db);
+	}
 	struct store *st = db->store;
 	pthread_mutex_lock(&st->lock);
 	db->next_free = st->free;
@@ -472,7 +475,7 @@ int sq_db_commit(struct db *db)
 			db->store->on_begin(db->store->on_begin_ctx, STORE_TX_COMMIT);
 		cache_for_write(db, 0);
 		lazysync_end(db, 1);
-		lazysync_after_commit(db);
+		ckpt_after_commit(db);
 		store_notes_end(&db->notes, 1);
 	} else {
 		sq_db_rollback(db);

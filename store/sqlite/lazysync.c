@@ -14,18 +14,7 @@
  * never corrupt).  store_sync() waits for every lazy commit made before it
  * (fsync(2) of a record, the daemon's exit).  A later FULL commit (an
  * install) syncs the WAL too, and with it every lazy commit before it.
- *
- * The syncer also checkpoints the WAL, in place of SQLite's automatic
- * checkpoint.  That one runs inside the COMMIT of whichever connection
- * pushed the WAL past 1000 frames, and every write transaction here holds
- * a read snapshot taken just before it began (fs/keep.c) until its changes
- * are reported, after the COMMIT: so the checkpoint could never copy the
- * last commit, the WAL was never reset, and from then on every commit ran
- * a checkpoint (two fdatasyncs) and appended to an ever longer WAL: 71 MB
- * of WAL for 2,000 records of 1 MB (docs/performance.md, W5).  Here the
- * checkpoint runs on the syncer's own connection after the commit that
- * asked for it, by when its snapshot is normally gone; when a reader still
- * holds the WAL it is tried again a little later. */
+ */
 #include "store/db.h"
 
 #include <errno.h>
@@ -38,10 +27,6 @@
 #include "store/sqlite/sqlite.h"
 #include "lib/deadline.h"
 
-/* SQLite's own threshold for its automatic checkpoint (4 MiB of WAL). */
-#define CKPT_FRAMES 1000
-#define CKPT_TRIES 4
-#define CKPT_PAUSE_US 500
 /* How long the syncer lets commits gather before one fdatasync for all:
  * a sequential rsync commits a record every millisecond or so, and each
  * fdatasync (with the wake-up that asks for it) cost it 5-10% of the
@@ -53,8 +38,6 @@ struct lazysync {
 	pthread_mutex_t lock;
 	pthread_cond_t work, done;
 	uint64_t committed, synced; /* lazy commits counted, and made durable */
-	struct store *st;           /* for the checkpoint's connection */
-	int checkpoint;             /* a commit left the WAL long */
 	int gathering;              /* commits wait GATHER_US for more: no signal */
 	int urgent;                 /* store_sync() waits: sync now */
 	int err;                    /* -errno of the last failed fdatasync */
@@ -74,26 +57,6 @@ static int sync_wal(const struct lazysync *ls)
 	return rc;
 }
 
-/* Copies the WAL into the database while nothing else runs a transaction
- * on the frames it copies (PASSIVE: it waits for no one).  Returns 1 when
- * every frame was copied, so that the next writer starts the WAL again. */
-static int checkpoint_conn(sqlite3 *conn)
-{
-	int log = 0, copied = 0;
-	int rc = sqlite3_wal_checkpoint_v2(conn, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
-	return rc != SQLITE_OK || copied >= log;
-}
-
-static int checkpoint_wal(struct lazysync *ls)
-{
-	struct db *db = store_acquire(ls->st);
-	if (!db)
-		return 1; /* no connection now: the next commit asks again */
-	int done = checkpoint_conn(db->conn);
-	store_release(db);
-	return done;
-}
-
 /* Waits (ls->lock held) up to GATHER_US for more commits to share the
  * next fdatasync, unless someone waits for it. */
 static void gather(struct lazysync *ls)
@@ -111,23 +74,15 @@ static void *syncer(void *arg)
 	struct lazysync *ls = arg;
 	pthread_mutex_lock(&ls->lock);
 	for (;;) {
-		while (ls->synced == ls->committed && !ls->checkpoint && !ls->stop)
+		while (ls->synced == ls->committed && !ls->stop)
 			pthread_cond_wait(&ls->work, &ls->lock);
-		if (ls->synced == ls->committed && !ls->checkpoint)
+		if (ls->synced == ls->committed)
 			break;
-		if (ls->synced != ls->committed)
-			gather(ls);
+		gather(ls);
 		ls->urgent = 0;
 		uint64_t upto = ls->committed;
-		int ckpt = ls->checkpoint;
-		ls->checkpoint = 0;
 		pthread_mutex_unlock(&ls->lock);
-		int rc = upto != ls->synced ? sync_wal(ls) : 0;
-		/* A reader may still hold the frames of the last commit (its
-		 * snapshot ends when the request reports its changes): a few
-		 * tries, each after a pause far shorter than a request. */
-		for (int i = 0; ckpt && i < CKPT_TRIES && !checkpoint_wal(ls); i++)
-			usleep(CKPT_PAUSE_US);
+		int rc = sync_wal(ls);
 		pthread_mutex_lock(&ls->lock);
 		if (rc < 0) {
 			/* Told once per failure; the next commit retries. */
@@ -157,7 +112,6 @@ static struct lazysync *lazysync_of(struct db *db)
 			pthread_mutex_unlock(&st->lock);
 			return NULL;
 		}
-		ls->st = st;
 		pthread_mutex_init(&ls->lock, NULL);
 		pthread_cond_init(&ls->work, NULL);
 		pthread_cond_init(&ls->done, NULL);
@@ -206,31 +160,6 @@ void lazysync_end(struct db *db, int committed)
 			pthread_cond_signal(&ls->work);
 		pthread_mutex_unlock(&ls->lock);
 	}
-}
-
-int lazysync_wal_hook(void *arg, sqlite3 *conn, const char *name, int frames)
-{
-	(void)conn;
-	(void)name;
-	((struct db *)arg)->wal_frames = frames;
-	return SQLITE_OK;
-}
-
-void lazysync_after_commit(struct db *db)
-{
-	if (db->wal_frames < CKPT_FRAMES)
-		return;
-	db->wal_frames = 0;
-	struct lazysync *ls = lazysync_of(db);
-	if (!ls) { /* no syncer: checkpoint here, as SQLite would have */
-		checkpoint_conn(db->conn);
-		return;
-	}
-	pthread_mutex_lock(&ls->lock);
-	ls->checkpoint = 1;
-	if (!ls->gathering) /* else it checkpoints after its sync */
-		pthread_cond_signal(&ls->work);
-	pthread_mutex_unlock(&ls->lock);
 }
 
 int sq_store_sync(struct store *st)

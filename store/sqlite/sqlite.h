@@ -12,6 +12,7 @@
 #define OSFS_STORE_SQLITE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,7 @@ struct store {
 	struct lazysync *sync; /* db_commit_lazy's syncer (lazysync.c), or NULL */
 	void (*on_begin)(void *ctx, int phase); /* store_on_begin() */
 	void *on_begin_ctx;
+	atomic_int ckpt_wanted; /* the WAL is long: checkpoint.c */
 };
 
 /* Stops the syncer after its last fdatasync (store_close). */
@@ -64,10 +66,12 @@ void lazysync_stop(struct store *st);
  * is handed to the syncer. */
 void lazysync_end(struct db *db, int committed);
 /* Registered on every writable connection instead of SQLite's automatic
- * checkpoint (lazysync.c says why). */
-int lazysync_wal_hook(void *db, sqlite3 *conn, const char *name, int frames);
-/* After a commit: asks the syncer for a checkpoint if the WAL is long. */
-void lazysync_after_commit(struct db *db);
+ * checkpoint (checkpoint.c says why). */
+int ckpt_wal_hook(void *db, sqlite3 *conn, const char *name, int frames);
+/* After a commit: asks for a checkpoint if the WAL is long. */
+void ckpt_after_commit(struct db *db);
+/* After a read transaction ended on db: the checkpoint asked for, if any. */
+void ckpt_after_read(struct db *db);
 
 /* The prepared statement for sql, reset and with bindings cleared.  sql
  * must be a string literal (it is cached by address). */
