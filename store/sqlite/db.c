@@ -455,6 +455,7 @@ static void cache_for_write(struct db *db, int write)
 
 int sq_db_begin(struct db *db)
 {
+	ckpt_before_write(db);
 	cache_for_write(db, 1);
 	int rc = db_exec_stmt(db, db_stmt(db, "BEGIN IMMEDIATE"));
 	if (rc == 0) {

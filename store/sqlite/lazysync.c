@@ -39,6 +39,9 @@ struct lazysync {
 	pthread_cond_t work, done;
 	uint64_t committed, synced; /* lazy commits counted, and made durable */
 	int gathering;              /* commits wait GATHER_US for more: no signal */
+	int checkpoint;             /* ckpt_run() asked for (checkpoint.c) */
+	int checkpointing;          /* ckpt_run() under way */
+	struct store *st;           /* for the checkpoint's connection */
 	int urgent;                 /* store_sync() waits: sync now */
 	int err;                    /* -errno of the last failed fdatasync */
 	int stop;
@@ -63,10 +66,30 @@ static void gather(struct lazysync *ls)
 {
 	struct timespec until = deadline_in_us(GATHER_US);
 	ls->gathering = 1;
-	while (!ls->urgent && !ls->stop)
+	while (!ls->urgent && !ls->checkpoint && !ls->stop)
 		if (pthread_cond_timedwait(&ls->work, &ls->lock, &until) == ETIMEDOUT)
 			break;
 	ls->gathering = 0;
+}
+
+/* The checkpoint asked for (ls->lock held, let go meanwhile). */
+static void run_checkpoint(struct lazysync *ls)
+{
+	ls->checkpoint = 0;
+	ls->checkpointing = 1;
+	pthread_mutex_unlock(&ls->lock);
+	struct db *db = store_acquire(ls->st);
+	if (db) {
+		ckpt_run(db);
+		store_release(db);
+	} else {
+		/* No connection now: the next read to end asks again. */
+		atomic_store(&ls->st->ckpt_wanted, 1);
+		atomic_store(&ls->st->ckpt_busy, 0);
+	}
+	pthread_mutex_lock(&ls->lock);
+	ls->checkpointing = 0;
+	pthread_cond_broadcast(&ls->done);
 }
 
 static void *syncer(void *arg)
@@ -74,11 +97,18 @@ static void *syncer(void *arg)
 	struct lazysync *ls = arg;
 	pthread_mutex_lock(&ls->lock);
 	for (;;) {
-		while (ls->synced == ls->committed && !ls->stop)
+		while (ls->synced == ls->committed && !ls->checkpoint && !ls->stop)
 			pthread_cond_wait(&ls->work, &ls->lock);
+		if (ls->checkpoint) {
+			/* First: a write may be waiting for it. */
+			run_checkpoint(ls);
+			continue;
+		}
 		if (ls->synced == ls->committed)
 			break;
 		gather(ls);
+		if (ls->checkpoint)
+			continue;
 		ls->urgent = 0;
 		uint64_t upto = ls->committed;
 		pthread_mutex_unlock(&ls->lock);
@@ -112,6 +142,7 @@ static struct lazysync *lazysync_of(struct db *db)
 			pthread_mutex_unlock(&st->lock);
 			return NULL;
 		}
+		ls->st = st;
 		pthread_mutex_init(&ls->lock, NULL);
 		pthread_cond_init(&ls->work, NULL);
 		pthread_cond_init(&ls->done, NULL);
@@ -160,6 +191,32 @@ void lazysync_end(struct db *db, int committed)
 			pthread_cond_signal(&ls->work);
 		pthread_mutex_unlock(&ls->lock);
 	}
+}
+
+int lazysync_checkpoint(struct db *db)
+{
+	struct lazysync *ls = db->store->readonly ? NULL : lazysync_of(db);
+	if (!ls)
+		return -1;
+	pthread_mutex_lock(&ls->lock);
+	ls->checkpoint = 1;
+	pthread_cond_signal(&ls->work);
+	pthread_mutex_unlock(&ls->lock);
+	return 0;
+}
+
+void lazysync_wait_checkpoint(struct store *st)
+{
+	pthread_mutex_lock(&st->lock);
+	struct lazysync *ls = st->sync;
+	pthread_mutex_unlock(&st->lock);
+	if (!ls)
+		return;
+	pthread_mutex_lock(&ls->lock);
+	/* ckpt_busy is set a moment before ls->checkpoint: wait for both. */
+	while (ls->checkpoint || ls->checkpointing || atomic_load(&st->ckpt_busy))
+		pthread_cond_wait(&ls->done, &ls->lock);
+	pthread_mutex_unlock(&ls->lock);
 }
 
 int sq_store_sync(struct store *st)

@@ -57,6 +57,7 @@ struct store {
 	void (*on_begin)(void *ctx, int phase); /* store_on_begin() */
 	void *on_begin_ctx;
 	atomic_int ckpt_wanted; /* the WAL is long: checkpoint.c */
+	atomic_int ckpt_busy;   /* a checkpoint is asked for or under way */
 };
 
 /* Stops the syncer after its last fdatasync (store_close). */
@@ -72,6 +73,15 @@ int ckpt_wal_hook(void *db, sqlite3 *conn, const char *name, int frames);
 void ckpt_after_commit(struct db *db);
 /* After a read transaction ended on db: the checkpoint asked for, if any. */
 void ckpt_after_read(struct db *db);
+/* The checkpoint itself, on db (the syncer's connection, or db's own). */
+void ckpt_run(struct db *db);
+/* Before a write transaction begins: waits for a checkpoint under way. */
+void ckpt_before_write(struct db *db);
+/* Hands the checkpoint to the syncer (started if need be), which calls
+ * ckpt_run(); -1 if there is no syncer. */
+int lazysync_checkpoint(struct db *db);
+/* Returns once no checkpoint is asked for or under way. */
+void lazysync_wait_checkpoint(struct store *st);
 
 /* The prepared statement for sql, reset and with bindings cleared.  sql
  * must be a string literal (it is cached by address). */

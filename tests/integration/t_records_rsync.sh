@@ -46,9 +46,9 @@ check "fsync of a record exits 0" python3 -c 'import os, sys; fd = os.open(sys.a
 # SQLite's own checkpoint, run inside the COMMIT, never finished, the WAL
 # was never reset and grew by every commit's pages (60 MB for these 1,500
 # at c7ba487); a checkpoint on the syncer thread raced the next record's
-# write (51 MB in CI at 77679df, 5-12 MB here); now the request that
-# passed 1,000 frames checkpoints before it answers
-# (store/sqlite/checkpoint.c), and the WAL ends at 4.1 MB.
+# write (51 MB in CI at 77679df, 5-12 MB here); now the next write waits
+# for the checkpoint the last one asked for (store/sqlite/checkpoint.c),
+# and the WAL ends at 4.1 MB.
 if [ -z "$PG_DB" ]; then
 	mkdir "$WORK/many"
 	for i in $(seq 1 1500); do

@@ -819,8 +819,9 @@ static void hold_on_begin(void *ctx, int phase)
 /* The WAL starts again after 1000 frames although every write holds a
  * snapshot past its COMMIT and the next write begins at once (a
  * sequential rsync into data/).  SQLite's automatic checkpoint never
- * finished then, and a checkpoint on the syncer thread raced the next
- * write: the WAL grew by every commit (checkpoint.c). */
+ * finished then, and a checkpoint on the syncer thread that the next
+ * write did not wait for raced it: the WAL grew by every commit
+ * (checkpoint.c). */
 START_TEST(test_wal_starts_again_under_snapshots)
 {
 	open_store(path, 0);
