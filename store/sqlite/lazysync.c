@@ -14,7 +14,10 @@
  * never corrupt).  store_sync() waits for every lazy commit made before it
  * (fsync(2) of a record, the daemon's exit).  A later FULL commit (an
  * install) syncs the WAL too, and with it every lazy commit before it.
- */
+ *
+ * The same thread runs the WAL's checkpoint when a read's end asks for it
+ * (checkpoint.c says when, and why the next write waits for it); it goes
+ * before a sync, which a waiting write does not need. */
 #include "store/db.h"
 
 #include <errno.h>
