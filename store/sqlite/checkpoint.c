@@ -75,14 +75,15 @@ void ckpt_after_read(struct db *db)
 		return;
 	atomic_store(&st->ckpt_busy, 1);
 	if (lazysync_checkpoint(db) < 0)
-		ckpt_run(db); /* no syncer: here */
+		ckpt_run(st, db); /* no syncer: here */
 }
 
-void ckpt_run(struct db *db)
+void ckpt_run(struct store *st, struct db *db)
 {
-	if (!checkpoint_conn(db->conn))
-		atomic_store(&db->store->ckpt_wanted, 1);
-	atomic_store(&db->store->ckpt_busy, 0);
+	/* Not all copied, or no connection: the next read to end asks again. */
+	if (!db || !checkpoint_conn(db->conn))
+		atomic_store(&st->ckpt_wanted, 1);
+	atomic_store(&st->ckpt_busy, 0);
 }
 
 void ckpt_before_write(struct db *db)

@@ -43,7 +43,6 @@ struct lazysync {
 	uint64_t committed, synced; /* lazy commits counted, and made durable */
 	int gathering;              /* commits wait GATHER_US for more: no signal */
 	int checkpoint;             /* ckpt_run() asked for (checkpoint.c) */
-	int checkpointing;          /* ckpt_run() under way */
 	struct store *st;           /* for the checkpoint's connection */
 	int urgent;                 /* store_sync() waits: sync now */
 	int err;                    /* -errno of the last failed fdatasync */
@@ -75,23 +74,17 @@ static void gather(struct lazysync *ls)
 	ls->gathering = 0;
 }
 
-/* The checkpoint asked for (ls->lock held, let go meanwhile). */
+/* The checkpoint asked for (ls->lock held, let go meanwhile).  The
+ * broadcast under the lock, after ckpt_run() cleared ckpt_busy, is what
+ * lazysync_wait_checkpoint() waits for. */
 static void run_checkpoint(struct lazysync *ls)
 {
 	ls->checkpoint = 0;
-	ls->checkpointing = 1;
 	pthread_mutex_unlock(&ls->lock);
 	struct db *db = store_acquire(ls->st);
-	if (db) {
-		ckpt_run(db);
-		store_release(db);
-	} else {
-		/* No connection now: the next read to end asks again. */
-		atomic_store(&ls->st->ckpt_wanted, 1);
-		atomic_store(&ls->st->ckpt_busy, 0);
-	}
+	ckpt_run(ls->st, db);
+	store_release(db);
 	pthread_mutex_lock(&ls->lock);
-	ls->checkpointing = 0;
 	pthread_cond_broadcast(&ls->done);
 }
 
@@ -198,7 +191,7 @@ void lazysync_end(struct db *db, int committed)
 
 int lazysync_checkpoint(struct db *db)
 {
-	struct lazysync *ls = db->store->readonly ? NULL : lazysync_of(db);
+	struct lazysync *ls = lazysync_of(db);
 	if (!ls)
 		return -1;
 	pthread_mutex_lock(&ls->lock);
@@ -216,8 +209,7 @@ void lazysync_wait_checkpoint(struct store *st)
 	if (!ls)
 		return;
 	pthread_mutex_lock(&ls->lock);
-	/* ckpt_busy is set a moment before ls->checkpoint: wait for both. */
-	while (ls->checkpoint || ls->checkpointing || atomic_load(&st->ckpt_busy))
+	while (atomic_load(&st->ckpt_busy))
 		pthread_cond_wait(&ls->done, &ls->lock);
 	pthread_mutex_unlock(&ls->lock);
 }

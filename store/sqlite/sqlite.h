@@ -73,14 +73,15 @@ int ckpt_wal_hook(void *db, sqlite3 *conn, const char *name, int frames);
 void ckpt_after_commit(struct db *db);
 /* After a read transaction ended on db: the checkpoint asked for, if any. */
 void ckpt_after_read(struct db *db);
-/* The checkpoint itself, on db (the syncer's connection, or db's own). */
-void ckpt_run(struct db *db);
+/* The checkpoint itself, on db (the syncer's connection, or the reader's
+ * own; NULL if none could be had); ends ckpt_busy. */
+void ckpt_run(struct store *st, struct db *db);
 /* Before a write transaction begins: waits for a checkpoint under way. */
 void ckpt_before_write(struct db *db);
 /* Hands the checkpoint to the syncer (started if need be), which calls
  * ckpt_run(); -1 if there is no syncer. */
 int lazysync_checkpoint(struct db *db);
-/* Returns once no checkpoint is asked for or under way. */
+/* Returns once no checkpoint is asked for or under way (ckpt_busy). */
 void lazysync_wait_checkpoint(struct store *st);
 
 /* The prepared statement for sql, reset and with bindings cleared.  sql
